@@ -1,0 +1,43 @@
+"""The single path by which every view, export and report decides what a user may see.
+
+Every model of the domain uses `RestrictedQuerySet`; callers write
+`Model.objects.restrict(user, "view")` (or "add", "change", "delete"). A model states
+which of its rows a partner organization takes part in by defining the classmethod
+`partner_scope(organization) -> Q`; a model without it is shared reference data that
+every permitted user reads whole.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .roles import sees_everything
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+def organization_of(user):
+    """The organization the user works for, or None."""
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    return profile.organization if profile is not None else None
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        opts = self.model._meta
+        if not user.is_authenticated or not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+            return self.none()
+        if sees_everything(user, action):
+            return self
+        scope = getattr(self.model, "partner_scope", None)
+        if scope is None:
+            return self
+        organization = organization_of(user)
+        if organization is None:
+            return self.none()
+        return self.filter(scope(organization))
+
+
+RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)

@@ -1,0 +1,106 @@
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ApiToken, CooperationField, Organization, Region, UserProfile
+from .services import api_token_issue, api_token_revoke
+
+admin.site.site_header = _("International Police Cooperation")
+admin.site.site_title = _("International Police Cooperation")
+admin.site.index_title = _("Records")
+
+
+class RestrictedAdmin(SimpleHistoryAdmin):
+    """Admin lists go through the same `restrict` path as the API."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view")
+
+
+@admin.register(Region)
+class RegionAdmin(RestrictedAdmin):
+    list_display = ("name", "name_ja", "code", "country_count", "is_unodc_priority")
+    list_filter = ("is_unodc_priority",)
+    search_fields = ("name", "name_ja", "code")
+
+    @admin.display(description=_("countries"))
+    def country_count(self, obj):
+        return len(obj.countries)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(RestrictedAdmin):
+    list_display = ("name", "name_ja", "acronym", "kind", "country", "parent")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "name_ja", "acronym", "code")
+    autocomplete_fields = ("parent",)
+    list_select_related = ("parent",)
+
+
+@admin.register(CooperationField)
+class CooperationFieldAdmin(RestrictedAdmin):
+    list_display = ("name", "name_ja", "code", "dac_code")
+    list_filter = ("dac_code",)
+    search_fields = ("name", "name_ja", "code", "dac_code")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "user", "hint", "created_at", "expires_at", "revoked_at", "last_used_at", "active")
+    list_filter = ("revoked_at", "expires_at")
+    search_fields = ("name", "user__username", "hint")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("hint", "created_at", "revoked_at", "last_used_at")
+    actions = ("revoke",)
+
+    @admin.display(boolean=True, description=_("active"))
+    def active(self, obj):
+        return obj.is_active
+
+    def get_fields(self, request, obj=None):
+        return ("user", "name", "expires_at") if obj is None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("user", "name", *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token, key = api_token_issue(user=obj.user, name=obj.name, expires_at=obj.expires_at, actor=request.user)
+        obj.pk, obj.digest, obj.hint, obj.created_at = token.pk, token.digest, token.hint, token.created_at
+        messages.warning(
+            request,
+            _("The key of token “%(name)s” is %(key)s — copy it now; it is not shown again.")
+            % {"name": token.name, "key": key},
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token, actor=request.user)
+        self.message_user(request, _("%(count)d tokens revoked.") % {"count": queryset.count()})
+
+
+class UserProfileInline(admin.StackedInline):
+    model = UserProfile
+    can_delete = False
+    autocomplete_fields = ("organization",)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CooperationUserAdmin(UserAdmin):
+    inlines = (UserProfileInline,)
+    list_display = ("username", "email", "organization", "is_staff", "is_active")
+    list_filter = ("groups", "is_staff", "is_active", "profile__organization")
+    list_select_related = ("profile__organization",)
+
+    @admin.display(description=_("organization"), ordering="profile__organization__name")
+    def organization(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.organization if profile else None

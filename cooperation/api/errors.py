@@ -1,0 +1,119 @@
+"""One error shape for every API answer that is not a success.
+
+    {"error": {"status": 400, "code": "invalid", "message": "…",
+               "fields": {"end_date": [{"code": "date_order", "message": "…"}]}}}
+
+`fields` appears only for validation errors; nested serializers nest it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the record."
+    default_code = "conflict"
+
+
+def validation_error_from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A model's ValidationError as DRF's, with codes kept and __all__ as non_field_errors."""
+    items = exc.error_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.error_list)]
+    detail = {
+        ("non_field_errors" if name == "__all__" else name): [
+            exceptions.ErrorDetail(message, code=error.code or "invalid")
+            for error in errors
+            for message in error.messages
+        ]
+        for name, errors in items
+    }
+    return exceptions.ValidationError(detail)
+
+
+def _from_django(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        return validation_error_from_django(exc)
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        names = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
+        return Conflict(
+            _("This record cannot be deleted while other records refer to it: %(names)s.")
+            % {"names": ", ".join(names)},
+            code="protected",
+        )
+    if isinstance(exc, IntegrityError):
+        # Reached only when a concurrent write beat the validation to a constraint.
+        return Conflict(_("Another change to the same records was saved first; reload and retry."))
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
+def _field_details(details):
+    """Turn DRF's full details into lists of {code, message}, keeping nesting."""
+    if isinstance(details, dict) and set(details) == {"message", "code"}:
+        return [details]
+    if isinstance(details, dict):
+        return {name: _field_details(value) for name, value in details.items()}
+    if isinstance(details, list):
+        if all(isinstance(item, dict) and set(item) == {"message", "code"} for item in details):
+            return details
+        return [_field_details(item) for item in details]
+    return details
+
+
+def error_body(status_code: int, code: str, message: str, fields=None) -> dict:
+    body = {"status": status_code, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def exception_handler(exc, context):
+    exc = _from_django(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        details = exc.get_full_details()
+        if isinstance(details, list):
+            details = {"non_field_errors": details}
+        response.data = error_body(
+            response.status_code, "invalid", _("Some values are invalid; see fields."), _field_details(details)
+        )
+    else:
+        full = exc.get_full_details() if isinstance(exc, exceptions.APIException) else {}
+        if not isinstance(full, dict) or set(full) != {"message", "code"}:
+            full = {"message": str(getattr(exc, "detail", exc)), "code": getattr(exc, "default_code", "error")}
+        response.data = error_body(response.status_code, str(full["code"]), str(full["message"]))
+    return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(404, "not_found", _("Not found.")), status=404)
+    from django.views.defaults import page_not_found as default
+
+    return default(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse(error_body(500, "server_error", _("Server error.")), status=500)
+    from django.views.defaults import server_error as default
+
+    return default(request)

@@ -1,0 +1,23 @@
+"""One permission path: model permissions from the role groups, rows from `restrict`."""
+
+from rest_framework.permissions import DjangoModelPermissions
+
+ACTION_BY_METHOD = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+def action_for(request) -> str:
+    return ACTION_BY_METHOD.get(request.method, "view")
+
+
+class RolePermission(DjangoModelPermissions):
+    """Reading needs the view permission too (DRF's default lets any user read)."""
+
+    perms_map = {method: [f"%(app_label)s.{action}_%(model_name)s"] for method, action in ACTION_BY_METHOD.items()}

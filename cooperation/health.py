@@ -1,0 +1,55 @@
+"""/healthz: database, Redis and Celery worker status; 503 when one is down."""
+
+from __future__ import annotations
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+TIMEOUT_SECONDS = 2.0
+
+
+def _database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True}
+    except Exception as exc:  # any failure means "down"; the message says why
+        return {"ok": False, "error": str(exc)[:200]}
+
+
+def _redis() -> dict:
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS
+        )
+        client.ping()
+        return {"ok": True}
+    except redis.RedisError as exc:
+        return {"ok": False, "error": str(exc)[:200]}
+
+
+def _worker(broker_ok: bool) -> dict:
+    if not broker_ok:
+        return {"ok": False, "error": "the broker (Redis) is unreachable"}
+    from cooperation.celery import app
+
+    try:
+        replies = app.control.ping(timeout=TIMEOUT_SECONDS) or []
+    except Exception as exc:  # kombu raises several unrelated types on a lost broker
+        return {"ok": False, "error": str(exc)[:200]}
+    if not replies:
+        return {"ok": False, "error": "no worker answered"}
+    return {"ok": True, "workers": sorted(name for reply in replies for name in reply)}
+
+
+@never_cache
+def healthz(request):
+    redis_check = _redis()
+    checks = {"database": _database(), "redis": redis_check, "worker": _worker(redis_check["ok"])}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )

@@ -1,0 +1,85 @@
+"""The three roles, what each may do, and how a user's role is found.
+
+Roles are Django groups. Their permissions are declared here once and written to the
+groups after every `migrate`, so a model added by a later migration is covered without
+another data migration.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+
+NPA_STAFF = "npa_staff"
+PARTNER_COORDINATOR = "partner_coordinator"
+MANAGER = "manager"
+ROLES = (NPA_STAFF, PARTNER_COORDINATOR, MANAGER)
+
+# The apps that hold the agency's records.
+DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees")
+
+# Records about accounts and credentials are for staff only, whatever the app.
+STAFF_ONLY_MODELS = {"cooperation.userprofile", "cooperation.apitoken"}
+
+# What partner coordinators may read or write beyond nothing. Later apps add their
+# models here: "app_label.model": {"view", "add", "change"}.
+PARTNER_PERMISSIONS: dict[str, set[str]] = {
+    "cooperation.region": {"view"},
+    "cooperation.organization": {"view"},
+    "cooperation.cooperationfield": {"view"},
+}
+
+
+def _is_domain_record(permission) -> bool:
+    label = f"{permission.content_type.app_label}.{permission.content_type.model}"
+    return permission.content_type.app_label in DOMAIN_APPS and not label.startswith(
+        tuple(f"{app}.historical" for app in DOMAIN_APPS)
+    )
+
+
+def role_permissions(role: str, permissions) -> list:
+    """The subset of `permissions` that `role` is granted."""
+    granted = []
+    for permission in permissions:
+        label = f"{permission.content_type.app_label}.{permission.content_type.model}"
+        action = permission.codename.split("_", 1)[0]
+        if role == NPA_STAFF:
+            keep = _is_domain_record(permission) or permission.content_type.app_label in ("django_celery_beat",)
+        elif role == MANAGER:
+            keep = _is_domain_record(permission) and action == "view" and label not in STAFF_ONLY_MODELS
+        else:
+            keep = action in PARTNER_PERMISSIONS.get(label, set())
+        if keep:
+            granted.append(permission)
+    return granted
+
+
+def sync_role_permissions(*, apps=global_apps, **kwargs) -> None:
+    """Make every role group hold exactly its declared permissions.
+
+    Runs from the roles data migration and again after every `migrate` (post_migrate),
+    so permissions of models added later reach the roles without another migration.
+    """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = list(Permission.objects.select_related("content_type"))
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(role_permissions(role, permissions))
+
+
+def roles_of(user) -> frozenset[str]:
+    """The user's role names, read once per user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_cooperation_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._cooperation_roles = cached
+    return cached
+
+
+def sees_everything(user, action: str) -> bool:
+    """Staff see and keep every record; managers read every record."""
+    if user.is_superuser or NPA_STAFF in roles_of(user):
+        return True
+    return action == "view" and MANAGER in roles_of(user)

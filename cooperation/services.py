@@ -1,0 +1,119 @@
+"""Writes with rules for the cooperation app: API tokens, reference data, accounts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiToken, CooperationField, Organization, Region, UserProfile
+
+REFERENCE_DATA_FILE = Path(__file__).resolve().parent / "reference_data" / "reference_data.json"
+
+
+def audited_save(instance, *, actor=None) -> None:
+    """Validate and save one record, crediting the change to `actor` in its history."""
+    instance.full_clean()
+    if actor is not None:
+        instance._history_user = actor
+    instance.save()
+
+
+@transaction.atomic
+def api_token_issue(*, user, name: str, expires_at: datetime | None = None, actor=None) -> tuple[ApiToken, str]:
+    """Create a token and return it with its key; the key is never stored nor shown again."""
+    key = ApiToken.new_key()
+    token = ApiToken(user=user, name=name, digest=ApiToken.digest_of(key), hint=key[:8])
+    if expires_at is not None:
+        token.expires_at = expires_at
+    audited_save(token, actor=actor)
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        audited_save(token, actor=actor)
+    return token
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, created: bool, changed: bool) -> None:
+        if created:
+            self.created[kind] = self.created.get(kind, 0) + 1
+        elif changed:
+            self.updated[kind] = self.updated.get(kind, 0) + 1
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _upsert(model, code: str, values: dict) -> tuple[bool, bool]:
+    """Create or update one row by code; save only when something differs."""
+    instance = model.objects.filter(code=code).first()
+    created = instance is None
+    if created:
+        instance = model(code=code)
+    changed = created or any(getattr(instance, name) != value for name, value in values.items())
+    if changed:
+        for name, value in values.items():
+            setattr(instance, name, value)
+        audited_save(instance)
+    return created, changed
+
+
+@transaction.atomic
+def reference_data_load(*, path: Path = REFERENCE_DATA_FILE) -> LoadReport:
+    """Load regions, fields and organizations; running it twice changes nothing."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    report = LoadReport()
+    for row in data["regions"]:
+        values = {
+            k: row.get(k, default)
+            for k, default in (
+                ("name", ""),
+                ("name_ja", ""),
+                ("countries", []),
+                ("is_unodc_priority", False),
+                ("description", ""),
+            )
+        }
+        values["countries"] = sorted(values["countries"])
+        report.count("regions", *_upsert(Region, row["code"], values))
+    for row in data["fields"]:
+        values = {k: row.get(k, "") for k in ("name", "name_ja", "dac_code", "description")}
+        report.count("fields", *_upsert(CooperationField, row["code"], values))
+    for row in data["organizations"]:
+        parent = Organization.objects.get(code=row["parent"]) if row.get("parent") else None
+        values = {k: row.get(k, "") for k in ("name", "name_ja", "acronym", "kind", "country")}
+        values["parent"] = parent
+        report.count("organizations", *_upsert(Organization, row["code"], values))
+    return report
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str, role: str, organization: Organization, email: str = "", actor=None):
+    """An account in one role and one organization; staff may enter the admin."""
+    from .roles import NPA_STAFF, ROLES
+
+    if role not in ROLES:
+        raise ValidationError({"role": f"Unknown role {role!r}; choose one of {', '.join(ROLES)}."})
+    user = get_user_model().objects.create_user(
+        username=username, password=password, email=email, is_staff=role == NPA_STAFF
+    )
+    user.groups.add(Group.objects.get(name=role))
+    audited_save(UserProfile(user=user, organization=organization), actor=actor)
+    return user
