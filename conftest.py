@@ -69,3 +69,92 @@ def coordinator_api(coordinator_user):
 @pytest.fixture
 def anonymous_api():
     return APIClient()
+
+
+@pytest.fixture
+def celery_worker_process():
+    """A real Celery worker in its own process, on the same Redis as the tests.
+
+    It reads the database named by DATABASE_URL, not the test database, so tests
+    that need the worker to see their rows must commit them (transactional tests).
+    """
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from cooperation.celery import app
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cooperation",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            "test-worker@%h",
+        ],
+        cwd=Path(__file__).resolve().parent,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the Celery worker did not start")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser build).
+
+    Without Chromium the browser tests are skipped, unless REQUIRE_BROWSER=1 (CI) makes
+    that a failure.
+    """
+    import os
+    import shutil
+
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(executable):
+        message = f"Chromium is not installed at {executable}"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " and REQUIRE_BROWSER=1")
+        pytest.skip(message + " (REQUIRE_BROWSER=1 turns this into a failure)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests
+    # make around it are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    opened = context.new_page()
+    yield opened
+    context.close()

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,6 +15,8 @@ admin.site.index_title = _("Records")
 
 class RestrictedAdmin(SimpleHistoryAdmin):
     """Admin lists go through the same `restrict` path as the API."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")

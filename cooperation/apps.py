@@ -9,6 +9,7 @@ class CooperationConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from .api import schema  # noqa: F401  registers the OpenAPI extensions
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="cooperation.sync_role_permissions")

@@ -1,9 +1,12 @@
 import django_filters
 from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import CooperationField, Organization, Region
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CountryInRegionFilter(django_filters.ModelChoiceFilter):
     """Rows whose `field_name` (a country) lies in the chosen region, given by code."""
 
@@ -28,7 +31,7 @@ class RegionFilter(django_filters.FilterSet):
         model = Region
         fields = ("code", "is_unodc_priority")
 
-    def containing_country(self, queryset, name, value):
+    def containing_country(self, queryset, name, value: str):
         return queryset.filter(countries__contains=[value])
 
 

@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -16,6 +15,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The language follows the user's profile, else the language cookie set through
+    # /i18n/setlang/, else the browser's Accept-Language.
+    path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
-urlpatterns += i18n_patterns(path("admin/", admin.site.urls), prefix_default_language=False)

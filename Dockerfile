@@ -1,0 +1,57 @@
+# Production image: gunicorn serves Django (static files through whitenoise); the same
+# image runs the Celery worker and beat with a different command (see docker-compose.yml).
+# All configuration comes from environment variables at run time (see .env.example).
+
+# --- translations ---------------------------------------------------------------------
+# The repository holds only the .po sources; compile them with GNU gettext here so the
+# runtime image does not carry gettext.
+FROM python:3.11-slim AS locale
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
+COPY locale/ /locale/
+RUN set -eu; \
+    for po in $(find /locale -name '*.po'); do \
+        msgfmt --check-format -o "${po%.po}.mo" "$po"; \
+    done
+
+# --- runtime --------------------------------------------------------------------------
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=cooperation.settings
+
+RUN groupadd --system --gid 1000 app \
+    && useradd --system --uid 1000 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
+
+WORKDIR /app
+
+# Dependencies first so this layer is cached until requirements.txt changes.
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+COPY --from=locale /locale/ /app/locale/
+
+# Build-time only: DJANGO_DEBUG=0 selects whitenoise's compressed manifest storage.
+# The secret key, hosts and URLs below are throwaway values that exist for this RUN
+# line only; collectstatic connects to neither the database nor Redis.
+RUN DJANGO_DEBUG=0 \
+    DJANGO_SECRET_KEY=collectstatic-build-only-not-secret \
+    DJANGO_ALLOWED_HOSTS=localhost \
+    DATABASE_URL=postgres://build:build@localhost:5432/build \
+    REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --no-input
+
+# The code and static files stay owned by root: the app user only needs to read them.
+USER app
+
+EXPOSE 8000
+
+# No HEALTHCHECK here: worker and beat run this image too and listen on no port.
+# docker-compose.yml defines the checks per service.
+CMD ["gunicorn", "cooperation.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
