@@ -1,9 +1,11 @@
 import django_filters
+from django.db.models import Q
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .models import CooperationField, Organization, Region
+from .periods import Period
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -50,3 +52,41 @@ class CooperationFieldFilter(django_filters.FilterSet):
     class Meta:
         model = CooperationField
         fields = ("code", "dac_code")
+
+
+class PeriodFilterSet(django_filters.FilterSet):
+    """Filters for records that run over a period (`start_field` to `end_field`).
+
+    `active_on=2012-06-01` keeps records running that day; `year=2012` and
+    `fiscal_year=2012` keep records overlapping that calendar or fiscal year. An empty
+    end means the record is still running.
+    """
+
+    start_field = "start_date"
+    end_field = "end_date"
+
+    active_on = django_filters.DateFilter(method="filter_active_on", label="Running on this date")
+    year = django_filters.NumberFilter(
+        method="filter_year", label="Overlapping this calendar year", min_value=1950, max_value=2100
+    )
+    fiscal_year = django_filters.NumberFilter(
+        method="filter_fiscal_year",
+        label="Overlapping this Japanese fiscal year (April–March)",
+        min_value=1950,
+        max_value=2100,
+    )
+
+    def overlapping(self, queryset, start, end):
+        open_or_after = Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gte": start})
+        return queryset.filter(open_or_after, **{f"{self.start_field}__lte": end})
+
+    def filter_active_on(self, queryset, name, value):
+        return self.overlapping(queryset, value, value)
+
+    def filter_year(self, queryset, name, value):
+        period = Period.calendar_year(int(value))
+        return self.overlapping(queryset, period.start, period.end)
+
+    def filter_fiscal_year(self, queryset, name, value):
+        period = Period.fiscal_year(int(value))
+        return self.overlapping(queryset, period.start, period.end)

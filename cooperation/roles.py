@@ -20,13 +20,21 @@ DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees")
 # Records about accounts and credentials are for staff only, whatever the app.
 STAFF_ONLY_MODELS = {"cooperation.userprofile", "cooperation.apitoken"}
 
-# What partner coordinators may read or write beyond nothing. Later apps add their
-# models here: "app_label.model": {"view", "add", "change"}.
-PARTNER_PERMISSIONS: dict[str, set[str]] = {
+# What partner coordinators may do: "app_label.model": {"view", "add", …}. Each domain
+# app declares its own in its AppConfig as `partner_permissions`; reading the rows is
+# still limited to their organization's by the model's `partner_scope`.
+REFERENCE_PARTNER_PERMISSIONS: dict[str, set[str]] = {
     "cooperation.region": {"view"},
     "cooperation.organization": {"view"},
     "cooperation.cooperationfield": {"view"},
 }
+
+
+def partner_permissions() -> dict[str, set[str]]:
+    declared = dict(REFERENCE_PARTNER_PERMISSIONS)
+    for config in global_apps.get_app_configs():
+        declared.update(getattr(config, "partner_permissions", {}))
+    return declared
 
 
 def _is_domain_record(permission) -> bool:
@@ -39,6 +47,7 @@ def _is_domain_record(permission) -> bool:
 def role_permissions(role: str, permissions) -> list:
     """The subset of `permissions` that `role` is granted."""
     granted = []
+    partner = partner_permissions()
     for permission in permissions:
         label = f"{permission.content_type.app_label}.{permission.content_type.model}"
         action = permission.codename.split("_", 1)[0]
@@ -47,7 +56,7 @@ def role_permissions(role: str, permissions) -> list:
         elif role == MANAGER:
             keep = _is_domain_record(permission) and action == "view" and label not in STAFF_ONLY_MODELS
         else:
-            keep = action in PARTNER_PERMISSIONS.get(label, set())
+            keep = action in partner.get(label, set())
         if keep:
             granted.append(permission)
     return granted

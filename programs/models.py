@@ -1,1 +1,398 @@
-"""Models of this app arrive with its issue; the app is registered so it migrates from day one."""
+"""The cooperation portfolio: programs, their projects, sites, money, results and events."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from cooperation.models import CooperationField, Organization, Region, TimeStampedModel, validate_country_codes
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class StrategicGoal(models.TextChoices):
+    """The six strategic goals of Japan–UNODC cooperation, 2024–2026."""
+
+    RULE_OF_LAW = "rule_of_law", _("1. Promoting the rule of law")
+    MARITIME_ORDER = "maritime_order", _("2. Rules-based maritime order")
+    EVIDENCE_BASED = "evidence_based", _("3. Targeted, evidence-based assistance")
+    VISIBILITY = "visibility", _("4. Awareness and visibility")
+    EMERGING_ISSUES = "emerging_issues", _("5. Emerging issues")
+    GENDER_YOUTH = "gender_youth", _("6. Gender equality, WPS and youth")
+
+
+def end_not_before_start(prefix: str, start: str = "start_date", end: str = "end_date") -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)}),
+        name=f"{prefix}_end_not_before_start",
+        violation_error_code="date_order",
+        violation_error_message=_("The end date cannot be before the start date."),
+    )
+
+
+class Program(TimeStampedModel):
+    class Kind(models.TextChoices):
+        TECHNICAL_COOPERATION = "technical_cooperation", _("Technical cooperation")
+        REFORM_SUPPORT = "reform_support", _("Comprehensive police reform support")
+        THIRD_COUNTRY_TRAINING = "third_country_training", _("Training in a third country")
+        INTERNATIONAL_ORGANIZATION = "international_organization", _("Through an international organization")
+        BILATERAL = "bilateral", _("Bilateral police cooperation")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.TECHNICAL_COOPERATION)
+    country = CountryField(_("country"), blank=True, help_text=_("Empty for a regional program."))
+    counterpart = models.ForeignKey(
+        Organization,
+        verbose_name=_("counterpart"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="counterpart_programs",
+    )
+    partners = models.ManyToManyField(
+        Organization, through="ProgramPartner", related_name="partner_programs", verbose_name=_("partners")
+    )
+    fields = models.ManyToManyField(CooperationField, blank=True, related_name="programs", verbose_name=_("fields"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Empty while ongoing."))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    objectives = models.TextField(_("objectives"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    strategic_goals = ArrayField(
+        models.CharField(max_length=32, choices=StrategicGoal.choices),
+        verbose_name=_("UNODC strategic goals"),
+        default=list,
+        blank=True,
+    )
+    priority_regions = models.ManyToManyField(
+        Region, blank=True, related_name="programs", verbose_name=_("priority regions")
+    )
+    is_public = models.BooleanField(_("published"), default=False)
+
+    history = HistoricalRecords(m2m_fields=[fields, priority_regions])
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        constraints = [end_not_before_start("program")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        """Programs the organization takes part in: as counterpart or in any role."""
+        takes_part = ProgramPartner.objects.filter(program=OuterRef("pk"), organization=organization)
+        return Q(counterpart=organization) | Q(Exists(takes_part))
+
+
+class ProgramPartner(models.Model):
+    class Role(models.TextChoices):
+        FUNDING = "funding", _("Funding")
+        IMPLEMENTING = "implementing", _("Implementing")
+        COUNTERPART = "counterpart", _("Counterpart")
+        INTERNATIONAL_PARTNER = "international_partner", _("International partner")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="partnerships")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="partnerships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "role", "organization"]
+        verbose_name = _("program partner")
+        verbose_name_plural = _("program partners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "organization", "role"],
+                name="program_partner_unique_role",
+                violation_error_code="duplicate",
+                violation_error_message=_("This organization already has this role in the program."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_role_display()})"
+
+
+def program_scope(organization, path: str = "program") -> Q:
+    """Rows whose program (reached by `path`) the organization takes part in."""
+    visible = Program.objects.filter(Program.partner_scope(organization)).values("pk")
+    return Q(**{f"{path}__in": visible})
+
+
+class Project(TimeStampedModel):
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="projects")
+    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("e.g. the JICA project number"))
+    title = models.CharField(_("title"), max_length=300)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300, blank=True)
+    country = CountryField(_("country"), blank=True)
+    counterpart = models.ForeignKey(
+        Organization,
+        verbose_name=_("counterpart"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="counterpart_projects",
+    )
+    fields = models.ManyToManyField(CooperationField, blank=True, related_name="projects", verbose_name=_("fields"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    description = models.TextField(_("description"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[fields])
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [end_not_before_start("project")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        return program_scope(organization) | Q(counterpart=organization)
+
+
+class Site(TimeStampedModel):
+    class Kind(models.TextChoices):
+        MODEL_POLICE_STATION = "model_police_station", _("Model police station")
+        KOBAN = "koban", _("Koban / police box")
+        TRAINING_CENTER = "training_center", _("Training center or academy")
+        FORENSIC_LABORATORY = "forensic_laboratory", _("Forensic laboratory")
+        COMMAND_CENTER = "command_center", _("Communications command center")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    projects = models.ManyToManyField(Project, blank=True, related_name="sites", verbose_name=_("projects"))
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = CountryField(_("country"))
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[projects])
+
+    class Meta:
+        ordering = ["country", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="site_latitude_range",
+                violation_error_code="latitude",
+                violation_error_message=_("Latitude lies between -90 and 90."),
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="site_longitude_range",
+                violation_error_code="longitude",
+                violation_error_message=_("Longitude lies between -180 and 180."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        visible = Project.objects.filter(Project.partner_scope(organization)).values("pk")
+        return Q(Exists(Site.projects.through.objects.filter(site=OuterRef("pk"), project__in=visible)))
+
+
+class Funding(TimeStampedModel):
+    """Money for a program or one of its projects in one Japanese fiscal year."""
+
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="fundings")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.CASCADE, related_name="fundings"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("funding organization"), on_delete=models.PROTECT, related_name="fundings"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), help_text=_("Japanese fiscal year: 2012 runs from April 2012 to March 2013.")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="JPY")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fiscal_year", "pk"]
+        verbose_name = _("funding")
+        verbose_name_plural = _("funding")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="funding_amount_not_negative",
+                violation_error_code="negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=1950, fiscal_year__lte=2100),
+                name="funding_fiscal_year_range",
+                violation_error_code="fiscal_year",
+                violation_error_message=_("Give a fiscal year between 1950 and 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"),
+                name="funding_currency_iso",
+                violation_error_code="currency",
+                violation_error_message=_("Give an ISO 4217 currency code such as JPY or USD."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FY{self.fiscal_year} {self.amount} {self.currency}"
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        return program_scope(organization)
+
+
+class Indicator(TimeStampedModel):
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="indicators")
+    name = models.CharField(_("name"), max_length=300)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=300, blank=True)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    baseline_value = models.DecimalField(_("baseline"), max_digits=16, decimal_places=4)
+    baseline_date = models.DateField(_("baseline date"))
+    target_value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+    target_date = models.DateField(_("target date"))
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "name"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_date__gte=F("baseline_date")),
+                name="indicator_target_not_before_baseline",
+                violation_error_code="date_order",
+                violation_error_message=_("The target date cannot be before the baseline date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(target_value=F("baseline_value")),
+                name="indicator_target_differs_from_baseline",
+                violation_error_code="target_equals_baseline",
+                violation_error_message=_("The target must differ from the baseline."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        return program_scope(organization, "project__program")
+
+
+class Measurement(TimeStampedModel):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="measurements"
+    )
+    period_end = models.DateField(_("period end"))
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    reported_by = models.ForeignKey(
+        Organization, verbose_name=_("reported by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period_end"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_end"],
+                name="measurement_one_per_period",
+                violation_error_code="duplicate",
+                violation_error_message=_("This indicator already has a value for this period."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value} ({self.period_end})"
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        return program_scope(organization, "indicator__project__program")
+
+
+class Event(TimeStampedModel):
+    """A conference or meeting the agency hosts (ADEC, the liaison meetings…)."""
+
+    class Kind(models.TextChoices):
+        CONFERENCE = "conference", _("Conference")
+        LIAISON_MEETING = "liaison_meeting", _("Liaison meeting")
+        EXPERT_MEETING = "expert_meeting", _("Specialist group meeting")
+        SEMINAR = "seminar", _("Seminar")
+        DIALOGUE = "dialogue", _("Policy dialogue")
+
+    name = models.CharField(_("name"), max_length=300)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    country = CountryField(_("country"), default="JP")
+    participating_countries = ArrayField(
+        models.CharField(max_length=2),
+        verbose_name=_("participating countries"),
+        default=list,
+        blank=True,
+        validators=[validate_country_codes],
+    )
+    participant_count = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    fields = models.ManyToManyField(CooperationField, blank=True, related_name="events", verbose_name=_("fields"))
+    organizers = models.ManyToManyField(
+        Organization, blank=True, related_name="organized_events", verbose_name=_("organizers")
+    )
+
+    history = HistoricalRecords(m2m_fields=[fields, organizers])
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [end_not_before_start("event")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start_date:%Y})"

@@ -1,0 +1,85 @@
+"""State machines as tables, and their append-only history.
+
+An app declares its allowed moves once:
+
+    DEPLOYMENT_TRANSITIONS = Transitions({"requested": {"nominated", "cancelled"}, ...})
+
+and its transition service calls `DEPLOYMENT_TRANSITIONS.check(current, target)` before
+writing the new status and one history row (a subclass of `StatusChange`) in the same
+transaction. History rows are never updated nor deleted: the model refuses it, and the
+table's trigger (`append_only_sql`, run from the app's migration) refuses it in SQL.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Transitions:
+    def __init__(self, allowed: dict[str, set[str]]):
+        self.allowed = allowed
+
+    def targets(self, current: str) -> set[str]:
+        return self.allowed.get(current, set())
+
+    def check(self, current: str, target: str) -> None:
+        if target not in self.targets(current):
+            allowed = ", ".join(sorted(self.targets(current))) or _("none (final state)")
+            raise ValidationError(
+                {
+                    "status": _("A move from “%(current)s” to “%(target)s” is not allowed; allowed: %(allowed)s.")
+                    % {"current": current, "target": target, "allowed": allowed}
+                },
+                code="transition_not_allowed",
+            )
+
+
+class StatusChange(models.Model):
+    """One move of a record's status: from, to, who, when, why."""
+
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["changed_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Status history is append-only."), code="append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Status history is append-only."), code="append_only")
+
+
+APPEND_ONLY_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION cooperation_forbid_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'rows of % are append-only', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def append_only_sql(table: str) -> tuple[str, str]:
+    """(forward, reverse) SQL for a migration's RunSQL making `table` append-only."""
+    trigger = f"{table}_append_only"
+    return (
+        APPEND_ONLY_FUNCTION_SQL + f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION cooperation_forbid_change();",
+        f"DROP TRIGGER IF EXISTS {trigger} ON {table};",
+    )
