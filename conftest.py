@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests: users in each role and API clients."""
 
+import itertools
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -43,9 +45,12 @@ def roleless_user(db):
     return UserFactory(role=None, username="roleless-user")
 
 
+_token_names = itertools.count(1)
+
+
 def token_client(user) -> APIClient:
-    """An API client that authenticates like a partner's script: with a token."""
-    _, key = api_token_issue(user=user, name="test client")
+    """An API client that authenticates like a partner's script: with a token of its own."""
+    _, key = api_token_issue(user=user, name=f"test client {next(_token_names)}")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client

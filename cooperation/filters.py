@@ -1,6 +1,8 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django_countries import countries
+from rest_framework.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -90,3 +92,31 @@ class PeriodFilterSet(django_filters.FilterSet):
     def filter_fiscal_year(self, queryset, name, value):
         period = Period.fiscal_year(int(value))
         return self.overlapping(queryset, period.start, period.end)
+
+
+class UpdatedSinceFilterBackend:
+    """`updated_since=<ISO 8601 datetime>` on every list: the changes feed for partner sync."""
+
+    param = "updated_since"
+
+    def filter_queryset(self, request, queryset, view):
+        raw = request.query_params.get(self.param)
+        if raw is None or not hasattr(queryset.model, "updated_at"):
+            return queryset
+        try:
+            value = forms.DateTimeField(required=True).clean(raw)
+        except forms.ValidationError as exc:
+            raise ValidationError({self.param: exc.messages}, code="invalid") from None
+        return queryset.filter(updated_at__gte=value)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": "Only records created or changed at or after this time (ISO 8601, e.g. "
+                "2026-11-01T00:00:00Z). Keep the time of your previous sync and pass it here.",
+                "schema": {"type": "string", "format": "date-time"},
+            }
+        ]

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "cooperation.api.limits.ApiBodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -136,6 +137,11 @@ LOGIN_URL = "admin:login"
 
 # --- REST API -------------------------------------------------------------------------
 API_MAX_PAGE_SIZE = 200
+API_MAX_BODY_BYTES = 1024 * 1024
+API_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Form posts (admin) may carry a whole import file as well.
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_UPLOAD_BYTES
+IDEMPOTENCY_RETENTION_HOURS = 24
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 
 REST_FRAMEWORK = {
@@ -148,6 +154,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
+        "cooperation.filters.UpdatedSinceFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
