@@ -2,9 +2,9 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django_countries import countries
-from rest_framework.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 from .models import CooperationField, Organization, Region
 from .periods import Period

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from rest_framework import serializers
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -40,4 +42,4 @@ def _plain(value):
 
 def history_page(entries: list) -> dict:
     """Map each history row to the row before it (entries are newest first)."""
-    return {newer.history_id: older for newer, older in zip(entries, entries[1:], strict=False)}
+    return {newer.history_id: older for newer, older in itertools.pairwise(entries)}
