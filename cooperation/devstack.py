@@ -91,6 +91,7 @@ def run(port: int) -> int:
             print(f"embedded {name.split('_')[0].lower()}: {value}", flush=True)
         _manage("migrate", "--no-input")
         _manage("load_reference_data")
+        _manage("load_reference_programs")
         _manage("create_demo_accounts")
         celery = [sys.executable, "-m", "celery", "-A", "cooperation"]
         commands = [

@@ -1,7 +1,11 @@
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import get_model_field
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -105,8 +109,12 @@ class UpdatedSinceFilterBackend:
             return queryset
         try:
             value = forms.DateTimeField(required=True).clean(raw)
-        except forms.ValidationError as exc:
-            raise ValidationError({self.param: exc.messages}, code="invalid") from None
+        except (forms.ValidationError, ValueError, OverflowError):
+            value = None
+        if value is None or not 1900 <= value.year <= 2200:
+            raise ValidationError(
+                {self.param: [_("Give an ISO 8601 date and time, e.g. 2026-11-01T00:00:00Z.")]}, code="invalid"
+            )
         return queryset.filter(updated_at__gte=value)
 
     def get_schema_operation_parameters(self, view):
@@ -120,3 +128,58 @@ class UpdatedSinceFilterBackend:
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]
+
+
+BOOLEAN_WORDS = {"true": True, "false": False, "1": True, "0": False}
+# Query parameters every list understands besides its filters.
+COMMON_LIST_PARAMETERS = {"page", "page_size", "search", "ordering", "brief", "updated_since", "format"}
+
+
+class StrictDjangoFilterBackend(DjangoFilterBackend):
+    """django-filter, but a list refuses what it would otherwise silently ignore.
+
+    An unknown query parameter or a boolean that is neither true nor false is a 400
+    naming the parameter, so a partner's typo never returns a misleadingly full list.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if getattr(view, "action", None) == "list":
+            self._refuse_unknown(request, view, filterset)
+        if filterset is not None:
+            self._refuse_loose_values(request, filterset)
+        return super().filter_queryset(request, queryset, view)
+
+    def _refuse_unknown(self, request, view, filterset):
+        known = COMMON_LIST_PARAMETERS | set(getattr(view, "extra_query_parameters", ()))
+        if filterset is not None:
+            known |= set(filterset.filters)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationError({name: [_("Unknown query parameter.")] for name in unknown}, code="unknown_parameter")
+
+    def _refuse_loose_values(self, request, filterset):
+        """What django-filter would quietly read as "no filter" or round is an error here."""
+        errors = {}
+        for name, declared in filterset.filters.items():
+            values = request.query_params.getlist(name)
+            if not values:
+                continue
+            if any(value == "" for value in values):
+                errors[name] = [_("Give a value, or leave the parameter out.")]
+            elif isinstance(declared, django_filters.BooleanFilter):
+                if any(value.lower() not in BOOLEAN_WORDS for value in values):
+                    errors[name] = [_("Use true or false.")]
+            elif (
+                isinstance(declared, django_filters.NumberFilter)
+                and _is_integer_field(filterset, declared)
+                and any(not value.lstrip("-").isdigit() for value in values)
+            ):
+                errors[name] = [_("Give a whole number.")]
+        if errors:
+            raise ValidationError(errors, code="invalid")
+
+
+def _is_integer_field(filterset, declared) -> bool:
+    model_field = get_model_field(filterset._meta.model, declared.field_name) if filterset._meta.model else None
+    return isinstance(model_field, models.IntegerField)

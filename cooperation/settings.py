@@ -153,15 +153,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "cooperation.api.pagination.CooperationPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "cooperation.filters.StrictDjangoFilterBackend",
         "cooperation.filters.UpdatedSinceFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["cooperation.api.throttling.TokenClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token_client": env("API_THROTTLE_RATE", default="5000/hour")},
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cooperation.api.schema.CooperationAutoSchema",
     "EXCEPTION_HANDLER": "cooperation.api.errors.exception_handler",
+    # JSON in; file uploads declare their own parsers. Form encodings would blur the
+    # difference between an empty string and a missing value.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -18,5 +18,6 @@ urlpatterns = [
     # The language follows the user's profile, else the language cookie set through
     # /i18n/setlang/, else the browser's Accept-Language.
     path("admin/", admin.site.urls),
+    path("trainees/", include("trainees.urls")),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

@@ -28,13 +28,13 @@ class Transitions:
     def check(self, current: str, target: str) -> None:
         if target not in self.targets(current):
             allowed = ", ".join(sorted(self.targets(current))) or _("none (final state)")
-            raise ValidationError(
-                {
-                    "status": _("A move from “%(current)s” to “%(target)s” is not allowed; allowed: %(allowed)s.")
-                    % {"current": current, "target": target, "allowed": allowed}
-                },
-                code="transition_not_allowed",
-            )
+            # The code sits on the field's error: a dict's own code does not reach its messages.
+            message = _("A move from “%(current)s” to “%(target)s” is not allowed; allowed: %(allowed)s.") % {
+                "current": current,
+                "target": target,
+                "allowed": allowed,
+            }
+            raise ValidationError({"status": ValidationError(message, code="transition_not_allowed")})
 
 
 class StatusChange(models.Model):

@@ -1,6 +1,10 @@
-"""OpenAPI description of the project's own API pieces."""
+"""The OpenAPI description of what every operation shares: auth, errors, headers, paging."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -14,3 +18,82 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "Named API token issued by agency staff: `Token <key>` (or `Bearer <key>`).",
         }
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable reason, e.g. `required`, `unique`, `does_not_exist`.")
+    message = serializers.CharField(help_text="The reason in words, in the user's language.")
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField(help_text="Machine-readable error code, e.g. `invalid`, `not_found`, `conflict`.")
+    message = serializers.CharField()
+    fields = serializers.JSONField(
+        required=False,
+        help_text="Validation errors by field: a list of {code, message}; nested objects and lists nest "
+        "(list items by position).",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+ERROR_RESPONSES = {
+    "400": ("Invalid values in the body or the query; see `fields`.", None),
+    "401": ("No credentials, or an unknown, expired or revoked token.", None),
+    "403": ("The role of this account may not do this.", None),
+    "404": ("No such record, or one outside your organization's scope.", None),
+    "409": ("Conflicts with the current state (a protected reference, a concurrent change).", WRITE_METHODS),
+    "412": ("`If-Match` names an older version of the record.", {"PUT", "PATCH", "DELETE"}),
+    "413": ("The body is larger than the limit.", {"POST", "PUT", "PATCH"}),
+    "422": ("This `Idempotency-Key` was used with another body.", {"POST"}),
+    "429": ("Too many requests for this token; slow down.", None),
+}
+
+
+class CooperationAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.method == "POST":
+            parameters.append(
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description="Any unique string (at most 200 characters). A retry with the same key and body "
+                    "within 24 hours returns the first answer and creates nothing new.",
+                )
+            )
+        if self.method in {"PUT", "PATCH", "DELETE"}:
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description="The `ETag` you read; the write is refused with 412 if the record changed since.",
+                )
+            )
+        if self.method != "DELETE" and "{id}" in self.path and not self.path.endswith("/history/"):
+            parameters.append(
+                OpenApiParameter(
+                    "ETag",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    response=["200", "201"],
+                    description="Version of the record, for `If-Match`.",
+                )
+            )
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code, (description, methods) in ERROR_RESPONSES.items():
+            if code in responses or (methods is not None and self.method not in methods):
+                continue
+            response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+            response["description"] = description
+            responses[code] = response
+        return responses

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from cooperation.models import CooperationField, Organization, Region
 
@@ -27,6 +30,30 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
 
     def get_display(self, obj) -> str:
         return str(obj)
+
+    def to_internal_value(self, data):
+        """A blank string is no value for a date, a number or a reference: send null.
+
+        DRF would read "" as null for such fields; the schema says it is invalid, and
+        a partner's script that sends it most likely meant something else.
+        """
+        if isinstance(data, Mapping):
+            blank = [
+                name
+                for name, field in self.fields.items()
+                if data.get(name) == ""
+                and not field.read_only
+                and not getattr(field, "allow_blank", False)
+                and not isinstance(field, serializers.CharField)
+            ]
+            if blank:
+                raise serializers.ValidationError(
+                    {
+                        name: [ErrorDetail(_("A blank string is not a value here; send null."), code="blank")]
+                        for name in blank
+                    }
+                )
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         """Run the model's own validation (constraints included) before saving.
