@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format install clean backup restore
 
 run: $(STAMP)
 	$(PY) -m cooperation.devstack run
@@ -21,6 +21,14 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Backups of the embedded (or DATABASE_URL) database: `make backup`, `make restore FILE=…`.
+backup: $(STAMP)
+	$(PY) -m cooperation.devstack exec -- $(PY) manage.py backup_database $(if $(FILE),--file $(FILE))
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/cooperation-….dump" && exit 2)
+	$(PY) -m cooperation.devstack exec -- $(PY) manage.py restore_database $(FILE)
 
 install: $(STAMP)
 
