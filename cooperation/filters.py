@@ -143,6 +143,10 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
+        with_nul = sorted(name for name, values in request.query_params.lists() if any("\x00" in v for v in values))
+        if with_nul:
+            # PostgreSQL text cannot hold NUL; such a value can only be a mistake or a probe.
+            raise ValidationError({name: [_("NUL characters are not allowed.")] for name in with_nul}, code="invalid")
         filterset = self.get_filterset(request, queryset, view)
         if getattr(view, "action", None) == "list":
             self._refuse_unknown(request, view, filterset)

@@ -133,7 +133,13 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "cooperation.reports.staticfinders.PackageAssetFinder",
+]
 
 # --- REST API -------------------------------------------------------------------------
 API_MAX_PAGE_SIZE = 200

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz
+from .reports.views import DashboardView, DownloadView
+from .views import home
 
 handler404 = "cooperation.api.errors.page_not_found"
 handler500 = "cooperation.api.errors.server_error"
@@ -15,9 +16,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    path("dashboard/download/", DownloadView.as_view(), name="reports-download"),
     # The language follows the user's profile, else the language cookie set through
     # /i18n/setlang/, else the browser's Accept-Language.
     path("admin/", admin.site.urls),
     path("trainees/", include("trainees.urls")),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", home, name="home"),
 ]

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programs and projects")
+
+    # Partner coordinators read the portfolio their organization takes part in (rows
+    # limited by each model's partner_scope) and report results; nothing else.
+    partner_permissions = {
+        "programs.program": {"view"},
+        "programs.project": {"view"},
+        "programs.site": {"view"},
+        "programs.funding": {"view"},
+        "programs.indicator": {"view"},
+        "programs.measurement": {"view", "add"},
+        "programs.event": {"view"},
+    }

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from cooperation.models import CooperationField, Organization, Region, TimeStampedModel, validate_country_codes
+from cooperation.models import (
+    CooperationField,
+    Organization,
+    Region,
+    TimeStampedModel,
+    slug_code,
+    validate_country_codes,
+)
 
 
 class Status(models.TextChoices):
@@ -29,6 +37,35 @@ class StrategicGoal(models.TextChoices):
     VISIBILITY = "visibility", _("4. Awareness and visibility")
     EMERGING_ISSUES = "emerging_issues", _("5. Emerging issues")
     GENDER_YOUTH = "gender_youth", _("6. Gender equality, WPS and youth")
+
+
+def completed_has_end(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~Q(status=Status.COMPLETED) | Q(end_date__isnull=False),
+        name=f"{prefix}_completed_has_end",
+        violation_error_code="completed_without_end",
+        violation_error_message=_("A completed record needs its end date."),
+    )
+
+
+def optional_code_unique(prefix: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["code"],
+        condition=~Q(code=""),
+        name=f"{prefix}_code_unique",
+        violation_error_code="duplicate",
+        violation_error_message=_("Another record already uses this code."),
+    )
+
+
+def related_or_none(instance, name: str):
+    """The related object, including one assigned but not yet saved (admin inlines)."""
+    field = instance._meta.get_field(name)
+    if field.is_cached(instance):
+        return field.get_cached_value(instance)
+    if getattr(instance, field.attname) is None:
+        return None
+    return getattr(instance, name)
 
 
 def end_not_before_start(prefix: str, start: str = "start_date", end: str = "end_date") -> models.CheckConstraint:
@@ -88,10 +125,32 @@ class Program(TimeStampedModel):
         ordering = ["-start_date", "code"]
         verbose_name = _("program")
         verbose_name_plural = _("programs")
-        constraints = [end_not_before_start("program")]
+        constraints = [end_not_before_start("program"), completed_has_end("program")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.pk is None or self.start_date is None:
+            return
+        # Projects keep their own dates: the program cannot be shortened past them.
+        errors = {}
+        early = self.projects.filter(start_date__lt=self.start_date)
+        if codes := list(early.order_by("code").values_list("code", flat=True)[:5]):
+            errors["start_date"] = ValidationError(
+                _("Projects %(codes)s start before this date; change their dates first.") % {"codes": ", ".join(codes)},
+                code="project_outside_program",
+            )
+        if self.end_date is not None:
+            late = self.projects.filter(Q(end_date__isnull=True) | Q(end_date__gt=self.end_date))
+            if codes := list(late.order_by("code").values_list("code", flat=True)[:5]):
+                errors["end_date"] = ValidationError(
+                    _("Projects %(codes)s run past this date; change their dates first.") % {"codes": ", ".join(codes)},
+                    code="project_outside_program",
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def partner_scope(cls, organization) -> Q:
@@ -165,10 +224,34 @@ class Project(TimeStampedModel):
         ordering = ["-start_date", "code"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
-        constraints = [end_not_before_start("project")]
+        constraints = [end_not_before_start("project"), completed_has_end("project")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def clean(self):
+        super().clean()
+        program = related_or_none(self, "program")
+        if program is None or self.start_date is None:
+            return
+        errors = {}
+        if program.start_date and self.start_date < program.start_date:
+            errors["start_date"] = ValidationError(
+                _("The project cannot start before its program (%(start)s).") % {"start": program.start_date},
+                code="outside_program",
+            )
+        if program.end_date is not None and (self.end_date is None or self.end_date > program.end_date):
+            errors["end_date"] = ValidationError(
+                _("The project must end by the end of its program (%(end)s).") % {"end": program.end_date},
+                code="outside_program",
+            )
+        if self.pk is not None and self.fundings.exclude(program=program).exists():
+            errors["program"] = ValidationError(
+                _("Funding of this project is booked on its current program; move the funding first."),
+                code="funding_on_other_program",
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def partner_scope(cls, organization) -> Q:
@@ -184,6 +267,7 @@ class Site(TimeStampedModel):
         COMMAND_CENTER = "command_center", _("Communications command center")
         OTHER = "other", _("Other")
 
+    code = models.CharField(_("code"), max_length=60, blank=True, validators=[slug_code])
     name = models.CharField(_("name"), max_length=200)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
@@ -203,6 +287,7 @@ class Site(TimeStampedModel):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         constraints = [
+            optional_code_unique("site"),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="site_latitude_range",
@@ -273,6 +358,20 @@ class Funding(TimeStampedModel):
     def __str__(self) -> str:
         return f"FY{self.fiscal_year} {self.amount} {self.currency}"
 
+    def clean(self):
+        super().clean()
+        project = related_or_none(self, "project")
+        program = related_or_none(self, "program")
+        if project is not None and program is not None and project.program_id != program.pk:
+            raise ValidationError(
+                {
+                    "project": ValidationError(
+                        _("The project %(project)s belongs to another program.") % {"project": project.code},
+                        code="project_of_other_program",
+                    )
+                }
+            )
+
     @classmethod
     def partner_scope(cls, organization) -> Q:
         return program_scope(organization)
@@ -313,6 +412,22 @@ class Indicator(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        super().clean()
+        if self.pk is None or self.baseline_date is None:
+            return
+        earliest = self.measurements.filter(period_end__lt=self.baseline_date).order_by("period_end").first()
+        if earliest is not None:
+            raise ValidationError(
+                {
+                    "baseline_date": ValidationError(
+                        _("A value for the period ending %(date)s is recorded; the baseline cannot be later.")
+                        % {"date": earliest.period_end},
+                        code="measurement_before_baseline",
+                    )
+                }
+            )
+
     @classmethod
     def partner_scope(cls, organization) -> Q:
         return program_scope(organization, "project__program")
@@ -348,6 +463,22 @@ class Measurement(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.indicator}: {self.value} ({self.period_end})"
 
+    def clean(self):
+        super().clean()
+        indicator = related_or_none(self, "indicator")
+        if indicator is None or self.period_end is None or indicator.baseline_date is None:
+            return
+        if self.period_end < indicator.baseline_date:
+            raise ValidationError(
+                {
+                    "period_end": ValidationError(
+                        _("The period cannot end before the indicator's baseline date (%(date)s).")
+                        % {"date": indicator.baseline_date},
+                        code="before_baseline",
+                    )
+                }
+            )
+
     @classmethod
     def partner_scope(cls, organization) -> Q:
         return program_scope(organization, "indicator__project__program")
@@ -363,14 +494,16 @@ class Event(TimeStampedModel):
         SEMINAR = "seminar", _("Seminar")
         DIALOGUE = "dialogue", _("Policy dialogue")
 
+    code = models.CharField(_("code"), max_length=60, blank=True, validators=[slug_code])
     name = models.CharField(_("name"), max_length=300)
     name_ja = models.CharField(_("name (Japanese)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     program = models.ForeignKey(
         Program, verbose_name=_("program"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    # Empty when the source names the event without its dates.
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     country = CountryField(_("country"), default="JP")
     participating_countries = ArrayField(
@@ -381,6 +514,7 @@ class Event(TimeStampedModel):
         validators=[validate_country_codes],
     )
     participant_count = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
     fields = models.ManyToManyField(CooperationField, blank=True, related_name="events", verbose_name=_("fields"))
     organizers = models.ManyToManyField(
         Organization, blank=True, related_name="organized_events", verbose_name=_("organizers")
@@ -392,7 +526,22 @@ class Event(TimeStampedModel):
         ordering = ["-start_date", "name"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        constraints = [end_not_before_start("event")]
+        constraints = [
+            end_not_before_start("event"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=False),
+                name="event_end_needs_start",
+                violation_error_code="end_without_start",
+                violation_error_message=_("Give the start date together with the end date."),
+            ),
+            optional_code_unique("event"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.start_date:%Y})"
+        return f"{self.name} ({self.start_date:%Y})" if self.start_date else self.name
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        """Events the organization helped organize, or held under one of its programs."""
+        organized = Event.organizers.through.objects.filter(event=OuterRef("pk"), organization=organization)
+        return Q(Exists(organized)) | program_scope(organization)

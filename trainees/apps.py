@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class TraineesConfig(AppConfig):
     name = "trainees"
     verbose_name = _("Courses and trainees")
+
+    # Partner coordinators read the courses open to their nominations and what they
+    # nominated (rows limited by each model's partner_scope), nominate and withdraw
+    # their own nominees. Trainees are read without personal data; delegations are the
+    # agency's own records.
+    partner_permissions = {
+        "trainees.course": {"view"},
+        "trainees.coursevisit": {"view"},
+        "trainees.trainee": {"view"},
+        "trainees.enrollment": {"view", "add"},
+    }

@@ -1,1 +1,555 @@
-"""Models of this app arrive with its issue; the app is registered so it migrates from day one."""
+"""Courses held at home for foreign officers, the trainees, their enrollments, and visitors."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
+from cooperation.workflow import StatusChange
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+class WithoutSpaces(Func):
+    """The text with every whitespace character removed (immutable, so usable in an index)."""
+
+    function = "regexp_replace"
+    output_field = models.CharField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value(r"\s"), Value(""), Value("g"), **extra)
+
+
+def normalized_name(field: str) -> Lower:
+    """A name compared without case or spaces: "Nguyen Van A" is "nguyenvana"."""
+    return Lower(WithoutSpaces(F(field)))
+
+
+def related_or_none(instance, name: str):
+    """The related object, including one assigned but not yet saved (admin inlines)."""
+    field = instance._meta.get_field(name)
+    if field.is_cached(instance):
+        return field.get_cached_value(instance)
+    if getattr(instance, field.attname) is None:
+        return None
+    return getattr(instance, name)
+
+
+class Course(TimeStampedModel):
+    class Kind(models.TextChoices):
+        JICA_GROUP_REGION = "jica_group_region", _("JICA Knowledge Co-Creation: group and region focus")
+        JICA_COUNTRY_FOCUS = "jica_country_focus", _("JICA Knowledge Co-Creation: country focus")
+        NPA_INVITATION = "npa_invitation", _("NPA invitation")
+        SEMINAR = "seminar", _("Seminar")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open for nominations")
+        CLOSED = "closed", _("Nominations closed")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    host = models.ForeignKey(
+        Organization, verbose_name=_("host"), on_delete=models.PROTECT, related_name="hosted_courses"
+    )
+    program = models.ForeignKey(
+        "programs.Program",
+        verbose_name=_("program"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
+    )
+    project = models.ForeignKey(
+        "programs.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
+    )
+    fields = models.ManyToManyField(CooperationField, blank=True, related_name="courses", verbose_name=_("fields"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    nomination_deadline = models.DateField(_("nomination deadline"))
+    target_countries = ArrayField(
+        models.CharField(max_length=2),
+        verbose_name=_("target countries"),
+        default=list,
+        blank=True,
+        validators=[validate_country_codes],
+        help_text=_("ISO 3166 alpha-2 codes; empty when any country may nominate."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        default="en",
+        validators=[RegexValidator(r"^[a-z]{2}$", _("Give an ISO 639-1 code such as en or ja."))],
+        help_text=_("ISO 639-1 code of the working language."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[fields])
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        indexes = [models.Index(fields=["start_date", "status"], name="course_start_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="course_end_not_before_start",
+                violation_error_code="date_order",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0),
+                name="course_capacity_positive",
+                violation_error_code="capacity",
+                violation_error_message=_("A course has at least one seat."),
+            ),
+            models.CheckConstraint(
+                condition=Q(nomination_deadline__lte=F("start_date")),
+                name="course_deadline_not_after_start",
+                violation_error_code="deadline_after_start",
+                violation_error_message=_("The nomination deadline cannot be after the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        project = related_or_none(self, "project")
+        if project is not None and self.program_id is not None and project.program_id != self.program_id:
+            errors["project"] = ValidationError(
+                _("The project %(project)s belongs to another program.") % {"project": project.code},
+                code="project_of_other_program",
+            )
+        if self.pk is not None and self.capacity:
+            taken = self.enrollments.filter(status__in=SEAT_STATUSES).count()
+            if taken > self.capacity:
+                errors["capacity"] = ValidationError(
+                    _("%(taken)d seats are taken; the capacity cannot be lower.") % {"taken": taken},
+                    code="below_seats_taken",
+                )
+        if self.pk is not None and self.start_date and self.end_date:
+            outside = self.visits.exclude(date__range=(self.start_date, self.end_date)).order_by("date").first()
+            if outside is not None:
+                errors["start_date"] = ValidationError(
+                    _("A site visit on %(date)s would fall outside the course; move it first.")
+                    % {"date": outside.date},
+                    code="visit_outside_course",
+                )
+            clash = self._seat_clash()
+            if clash is not None:
+                errors.setdefault(
+                    "start_date",
+                    ValidationError(
+                        _("%(trainee)s holds a seat here and in course %(code)s, which these dates would overlap.")
+                        % {"trainee": clash.trainee, "code": clash.course.code},
+                        code="overlapping_seats",
+                    ),
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def _seat_clash(self):
+        """A seat elsewhere that these (changed) dates would overlap for one of this course's trainees."""
+        seated_here = Enrollment.objects.filter(course_id=self.pk, status__in=SEAT_STATUSES).values("trainee")
+        return (
+            Enrollment.objects.filter(
+                trainee__in=seated_here,
+                status__in=SEAT_STATUSES,
+                course_start__lte=self.end_date,
+                course_end__gte=self.start_date,
+            )
+            .exclude(course_id=self.pk)
+            .select_related("trainee", "course")
+            .first()
+        )
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        """Courses a partner may nominate to, and every course it has nominated to.
+
+        An open course is open to an organization when it names no target countries or
+        names the organization's country. Development agencies and international
+        organizations (JICA, UNODC…) coordinate nominations from many countries, so they
+        see every open course.
+        """
+        nominated = Enrollment.objects.filter(course=OuterRef("pk"), nominated_by=organization)
+        return Q(Exists(nominated)) | (Q(status=cls.Status.OPEN) & open_to(organization))
+
+
+COORDINATING_KINDS = (Organization.Kind.DEVELOPMENT_AGENCY, Organization.Kind.INTERNATIONAL_ORGANIZATION)
+
+
+def open_to(organization) -> Q:
+    """Open courses an organization may nominate to (see Course.partner_scope)."""
+    if organization.kind in COORDINATING_KINDS:
+        return Q()
+    targets_anyone = Q(target_countries=[])
+    if not organization.country:
+        return targets_anyone
+    return targets_anyone | Q(target_countries__contains=[organization.country.code])
+
+
+class CourseVisit(TimeStampedModel):
+    """A site visit within a course: a prefectural police HQ, a Koban, a command center."""
+
+    class Kind(models.TextChoices):
+        PREFECTURAL_POLICE = "prefectural_police", _("Prefectural police")
+        KOBAN = "koban", _("Koban")
+        COMMUNICATIONS_COMMAND_CENTER = "communications_command_center", _("Communications command center")
+        OTHER = "other", _("Other")
+
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="visits")
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="course_visits",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["course", "date", "pk"]
+        verbose_name = _("site visit")
+        verbose_name_plural = _("site visits")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.place}"
+
+    def clean(self):
+        super().clean()
+        course = related_or_none(self, "course")
+        if course is None or self.date is None or course.start_date is None or course.end_date is None:
+            return
+        if not course.start_date <= self.date <= course.end_date:
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        _("The visit must fall within the course (%(start)s to %(end)s).")
+                        % {"start": course.start_date, "end": course.end_date},
+                        code="outside_course",
+                    )
+                }
+            )
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        return Q(course__in=Course.objects.filter(Course.partner_scope(organization)).values("pk"))
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNDISCLOSED = "undisclosed", _("Undisclosed")
+
+
+class Trainee(TimeStampedModel):
+    """One person, one record, across every course they attend."""
+
+    family_name = models.CharField(_("family name"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    nationality = CountryField(_("nationality"))
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trainees",
+    )
+    rank = models.CharField(_("rank"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
+    passport_expiry = models.DateField(_("passport expiry"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "pk"]
+        verbose_name = _("trainee")
+        verbose_name_plural = _("trainees")
+        constraints = [
+            models.UniqueConstraint(
+                "nationality",
+                normalized_name("family_name"),
+                normalized_name("given_name"),
+                "date_of_birth",
+                name="trainee_one_record_per_person",
+                violation_error_code="duplicate_trainee",
+                violation_error_message=_("This person is already recorded as a trainee."),
+            ),
+            models.CheckConstraint(
+                condition=Q(passport_expiry__isnull=True) | Q(passport_expiry__gt=F("date_of_birth")),
+                name="trainee_passport_after_birth",
+                violation_error_code="date_order",
+                violation_error_message=_("A passport cannot expire before its holder was born."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()} {self.given_name}".strip()
+
+    def same_person(self):
+        """Other trainees with this nationality, name (ignoring case and spaces) and birth date."""
+        return (
+            Trainee.objects.annotate(family_key=normalized_name("family_name"), given_key=normalized_name("given_name"))
+            .filter(
+                nationality=self.nationality,
+                date_of_birth=self.date_of_birth,
+                family_key=Lower(WithoutSpaces(Value(self.family_name))),
+                given_key=Lower(WithoutSpaces(Value(self.given_name or ""))),
+            )
+            .exclude(pk=self.pk)
+        )
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            duplicates = [e for e in errors.get("__all__", []) if e.code == "duplicate_trainee"]
+            existing = self.same_person().order_by("pk").first() if duplicates else None
+            if existing is not None:
+                errors["__all__"] = [e for e in errors["__all__"] if e.code != "duplicate_trainee"] + [
+                    duplicate_trainee_error(existing)
+                ]
+            raise ValidationError(errors) from None
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        return Q(Exists(Enrollment.objects.filter(trainee=OuterRef("pk"), nominated_by=organization)))
+
+
+def duplicate_trainee_error(existing: Trainee) -> ValidationError:
+    return ValidationError(
+        _("This person already exists as trainee #%(id)d (same nationality, name and date of birth).")
+        % {"id": existing.pk},
+        code="duplicate_trainee",
+    )
+
+
+class EnrollmentStatus(models.TextChoices):
+    NOMINATED = "nominated", _("Nominated")
+    ACCEPTED = "accepted", _("Accepted")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    REJECTED = "rejected", _("Rejected")
+    ARRIVED = "arrived", _("Arrived")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The statuses that hold one of the course's seats.
+SEAT_STATUSES = (EnrollmentStatus.ACCEPTED, EnrollmentStatus.ARRIVED, EnrollmentStatus.COMPLETED)
+# The statuses that count as having taken part (the managers' "trainees").
+PARTICIPANT_STATUSES = (EnrollmentStatus.ARRIVED, EnrollmentStatus.COMPLETED)
+
+
+class Enrollment(TimeStampedModel):
+    """A trainee nominated to a course by an organization, and what became of it.
+
+    The course's dates are copied onto the row (kept in step by a trigger) so that a
+    PostgreSQL exclusion constraint can refuse two seats of one trainee in overlapping
+    courses, whatever the write path.
+    """
+
+    Status = EnrollmentStatus
+
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="enrollments")
+    trainee = models.ForeignKey(
+        Trainee, verbose_name=_("trainee"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    nominated_by = models.ForeignKey(
+        Organization, verbose_name=_("nominated by"), on_delete=models.PROTECT, related_name="nominations"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.NOMINATED, editable=False
+    )
+    waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True, editable=False)
+    certificate_number = models.CharField(_("certificate number"), max_length=80, blank=True, editable=False)
+    certificate_issued_on = models.DateField(_("certificate issued on"), null=True, blank=True, editable=False)
+    action_plan = models.TextField(
+        _("action plan"), blank=True, help_text=_("What the trainee will put into practice at home.")
+    )
+    evaluation = models.TextField(_("evaluation"), blank=True)
+    course_start = models.DateField(editable=False, null=True)
+    course_end = models.DateField(editable=False, null=True)
+
+    history = HistoricalRecords(excluded_fields=["course_start", "course_end"])
+
+    class Meta:
+        ordering = ["course", "pk"]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        indexes = [models.Index(fields=["course", "status"], name="enrollment_course_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "trainee"],
+                name="enrollment_once_per_course",
+                violation_error_code="already_nominated",
+                violation_error_message=_("This trainee is already nominated to this course."),
+            ),
+            models.UniqueConstraint(
+                fields=["certificate_number"],
+                condition=~Q(certificate_number=""),
+                name="enrollment_certificate_number_unique",
+                violation_error_code="duplicate",
+                violation_error_message=_("This certificate number is already issued."),
+            ),
+            # Deferred, so the queue can move up by one in a single statement.
+            models.UniqueConstraint(
+                fields=["course", "waitlist_position"],
+                name="enrollment_waitlist_position_unique",
+                deferrable=models.Deferrable.DEFERRED,
+                violation_error_code="duplicate",
+                violation_error_message=_("Two enrollments hold the same waitlist position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=EnrollmentStatus.WAITLISTED, waitlist_position__gte=1)
+                | (~Q(status=EnrollmentStatus.WAITLISTED) & Q(waitlist_position__isnull=True)),
+                name="enrollment_waitlist_position_when_waitlisted",
+                violation_error_code="waitlist_position",
+                violation_error_message=_("Only a waitlisted enrollment has a waitlist position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=EnrollmentStatus.COMPLETED, certificate_issued_on__isnull=False)
+                & ~Q(certificate_number="")
+                | (~Q(status=EnrollmentStatus.COMPLETED) & Q(certificate_number="")),
+                name="enrollment_certificate_when_completed",
+                violation_error_code="certificate",
+                violation_error_message=_("A completed enrollment, and only one, carries a certificate."),
+            ),
+            ExclusionConstraint(
+                name="enrollment_no_overlapping_seats",
+                index_type="gist",
+                expressions=[
+                    ("trainee", RangeOperators.EQUAL),
+                    (DateRange(F("course_start"), F("course_end"), Value("[]")), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=SEAT_STATUSES),
+                violation_error_code="overlap",
+                violation_error_message=_("The trainee already holds a seat in a course overlapping these dates."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} – {self.course.code}"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in SEAT_STATUSES
+
+    @classmethod
+    def partner_scope(cls, organization) -> Q:
+        return Q(nominated_by=organization)
+
+
+class EnrollmentStatusChange(StatusChange):
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("enrollment status change")
+        verbose_name_plural = _("enrollment status changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '–'} → {self.to_status}"
+
+
+class Delegation(TimeStampedModel):
+    """Foreign visitors received to see how the Japanese police work."""
+
+    class Facility(models.TextChoices):
+        KOBAN = "koban", _("Koban")
+        COMMUNICATIONS_COMMAND_CENTER = "communications_command_center", _("Communications command center")
+        PREFECTURAL_POLICE = "prefectural_police", _("Prefectural police headquarters")
+        POLICE_STATION = "police_station", _("Police station")
+        POLICE_ACADEMY = "police_academy", _("Police academy")
+        FORENSIC_LABORATORY = "forensic_laboratory", _("Forensic laboratory")
+        NPA = "npa", _("National Police Agency")
+        OTHER = "other", _("Other")
+
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    country = CountryField(_("country"))
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delegations",
+    )
+    visitors = models.PositiveIntegerField(_("number of visitors"), validators=[MinValueValidator(1)])
+    facilities_visited = ArrayField(
+        models.CharField(max_length=32, choices=Facility.choices),
+        verbose_name=_("facilities visited"),
+        default=list,
+        blank=True,
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="delegation_end_not_before_start",
+                violation_error_code="date_order",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visitors__gt=0),
+                name="delegation_visitors_positive",
+                violation_error_code="visitors",
+                violation_error_message=_("A delegation has at least one visitor."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.title or self.country.name
+        return f"{label} ({self.start_date})"

@@ -82,6 +82,12 @@ class CodeRelatedField(serializers.SlugRelatedField):
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
 
+    def to_internal_value(self, data):
+        # PostgreSQL cannot compare text holding NUL; such a code matches nothing anyway.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
     def to_representation(self, obj):
         return {"id": obj.pk, "code": obj.code, "display": str(obj)}
 

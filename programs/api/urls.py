@@ -1,4 +1,22 @@
 """This app's API resources: (prefix, viewset, basename); mounted by cooperation/api/urls.py."""
 
-routes = []
+from .views import (
+    EventViewSet,
+    FundingViewSet,
+    IndicatorViewSet,
+    MeasurementViewSet,
+    ProgramViewSet,
+    ProjectViewSet,
+    SiteViewSet,
+)
+
+routes = [
+    ("programs", ProgramViewSet, "program"),
+    ("projects", ProjectViewSet, "project"),
+    ("sites", SiteViewSet, "site"),
+    ("fundings", FundingViewSet, "funding"),
+    ("indicators", IndicatorViewSet, "indicator"),
+    ("measurements", MeasurementViewSet, "measurement"),
+    ("events", EventViewSet, "event"),
+]
 urlpatterns = []

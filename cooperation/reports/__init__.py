@@ -1,0 +1,1 @@
+"""The managers' dashboard and reports: figures from each app's stats, one export path."""

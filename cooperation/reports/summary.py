@@ -1,0 +1,207 @@
+"""The annual summary: every figure managers report for one year or fiscal year.
+
+The dashboard, its CSV/XLSX exports and the API's `reports/annual-summary` all read this
+one function; each figure comes from an app's `stats.py` as one SQL aggregate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cooperation.periods import Period
+from dispatch import stats as dispatch_stats
+from dispatch.choices import MissionKind
+from programs import stats as program_stats
+from trainees import stats as trainee_stats
+
+from .tables import Column, Table
+
+TREND_YEARS = 10
+
+
+@dataclass
+class Summary:
+    period: Period
+    headline: Table
+    tables: list[Table]
+
+    def all_tables(self) -> list[Table]:
+        return [self.headline, *self.tables]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": {"label": self.period.label, "start": self.period.start, "end": self.period.end},
+            "figures": {row["key"]: row["value"] for row in self.headline.rows},
+            "tables": {table.key: table.as_dict() for table in self.tables},
+        }
+
+
+def period_for(*, year: int | None = None, fiscal_year: int | None = None) -> Period:
+    return Period.fiscal_year(fiscal_year) if fiscal_year is not None else Period.calendar_year(year)
+
+
+def _figure(key: str, label, value) -> dict[str, Any]:
+    return {"key": key, "label": str(label), "value": value}
+
+
+def headline(period: Period) -> Table:
+    experts = dispatch_stats.experts_dispatched(period)
+    trainees = trainee_stats.trainee_figures(period)
+    relief = dispatch_stats.missions_in(period)
+    relief_since_1987 = dispatch_stats.relief_cumulative(until=period.end)
+    civilian_police = dispatch_stats.missions_in(period, kind=MissionKind.CIVILIAN_POLICE)
+    # "Secondees now": as of the period's last day, or today while the period runs.
+    secondees = dispatch_stats.secondees_by_organization(min(period.end, timezone.localdate()))
+    rows = [
+        _figure("experts_new", _("Experts newly dispatched"), experts["new"]),
+        _figure("experts_total", _("Experts dispatched in total"), experts["total"]),
+        _figure("courses_held", _("Courses held"), trainees.courses_held),
+        _figure("trainees", _("Trainees"), trainees.participants),
+        _figure("trainees_completed", _("Trainees who completed"), trainees.completed),
+        _figure("visitors", _("Visitors received"), trainees.visitors),
+        _figure("relief_missions", _("Disaster relief missions"), relief["missions"]),
+        _figure("relief_officers", _("Officers sent on disaster relief"), relief["officers"]),
+        _figure("relief_officers_since_1987", _("Disaster relief officers since 1987"), relief_since_1987["officers"]),
+        _figure(
+            "relief_countries_since_1987",
+            _("Countries/regions helped since 1987"),
+            relief_since_1987["countries"],
+        ),
+        _figure("civilian_police_officials", _("Civilian-police officials"), civilian_police["officers"]),
+        *(
+            _figure(f"secondees_{row['organization']}", _("Secondees at %(org)s") % {"org": row["name"]}, row["secondees"])
+            for row in secondees
+        ),
+        *(
+            _figure(f"secondees_{row['organization']}_target", _("Target for %(org)s") % {"org": row["name"]}, row["target"])
+            for row in secondees
+            if row["target"] is not None
+        ),
+    ]
+    return Table(
+        "summary",
+        _("Summary"),
+        [Column("label", _("Figure")), Column("value", _("Value"), numeric=True)],
+        rows,
+    )
+
+
+def breakdowns(period: Period) -> list[Table]:
+    trainees = trainee_stats.trainee_figures(period)
+    genders = sorted(trainees.by_gender)
+    gender_columns = [Column(f"gender_{g}", g.capitalize(), numeric=True) for g in genders]
+
+    def participant_rows(groups):
+        return [
+            {"code": g.code, "name": g.name, "total": g.total, **{f"gender_{k}": v for k, v in g.by_gender.items()}}
+            for g in groups
+        ]
+
+    by_country = dispatch_stats.experts_dispatched_by(period, "country")
+    by_term = dispatch_stats.experts_dispatched_by(period, "term")
+    by_field = dispatch_stats.experts_dispatched_by(period, "field")
+    expert_columns = [
+        Column("label", _("Group")),
+        Column("new", _("Newly dispatched"), numeric=True),
+        Column("total", _("In total"), numeric=True),
+    ]
+    portfolio_columns = [
+        Column("name", _("Group")),
+        Column("programs", _("Programs"), numeric=True),
+        Column("projects", _("Projects"), numeric=True),
+    ]
+    return [
+        Table("experts_by_country", _("Experts dispatched by country"), expert_columns, by_country, "bar"),
+        Table("experts_by_field", _("Experts dispatched by field"), expert_columns, by_field, "bar"),
+        Table("experts_by_term", _("Experts dispatched by term"), expert_columns, by_term),
+        Table(
+            "trainees_by_gender",
+            _("Trainees by gender"),
+            [Column("gender", _("Gender")), Column("count", _("Trainees"), numeric=True)],
+            [{"gender": g, "count": trainees.by_gender[g]} for g in genders],
+            "bar",
+        ),
+        Table(
+            "trainees_by_country",
+            _("Trainees by country"),
+            [Column("name", _("Country")), Column("total", _("Trainees"), numeric=True), *gender_columns],
+            participant_rows(trainees.by_country),
+            "bar",
+        ),
+        Table(
+            "trainees_by_region",
+            _("Trainees by region"),
+            [Column("name", _("Region")), Column("total", _("Trainees"), numeric=True), *gender_columns],
+            participant_rows(trainees.by_region),
+            "bar",
+        ),
+        Table(
+            "portfolio_by_region",
+            _("Active portfolio by region"),
+            portfolio_columns,
+            program_stats.active_by_region(period),
+            "bar",
+        ),
+        Table(
+            "portfolio_by_field",
+            _("Active portfolio by field"),
+            portfolio_columns,
+            program_stats.active_by_field(period),
+            "bar",
+        ),
+        Table(
+            "relief_by_team_type",
+            _("Disaster relief by team type"),
+            [
+                Column("team_type", _("Team")),
+                Column("missions", _("Missions"), numeric=True),
+                Column("officers", _("Officers"), numeric=True),
+            ],
+            dispatch_stats.missions_by_team_type(period),
+        ),
+    ]
+
+
+def trends(last: Period, *, fiscal: bool) -> Table:
+    """The headline figures for the ten years up to `last`, one row a year."""
+    first = last.start.year - TREND_YEARS + 1
+    rows = []
+    for year in range(first, last.start.year + 1):
+        period = Period.fiscal_year(year) if fiscal else Period.calendar_year(year)
+        experts = dispatch_stats.experts_dispatched(period)
+        trainees = trainee_stats.participant_totals(period)
+        rows.append(
+            {
+                "period": period.label,
+                "experts_new": experts["new"],
+                "experts_total": experts["total"],
+                "courses_held": trainee_stats.courses_held(period),
+                "trainees": trainees["participants"],
+                "visitors": trainee_stats.visitors(period)["visitors"],
+            }
+        )
+    return Table(
+        "trends",
+        _("Ten-year trends"),
+        [
+            Column("period", _("Year")),
+            Column("experts_new", _("Experts newly dispatched"), numeric=True),
+            Column("experts_total", _("Experts in total"), numeric=True),
+            Column("courses_held", _("Courses held"), numeric=True),
+            Column("trainees", _("Trainees"), numeric=True),
+            Column("visitors", _("Visitors"), numeric=True),
+        ],
+        rows,
+        "line",
+    )
+
+
+def annual_summary(period: Period, *, fiscal: bool = False, with_trends: bool = True) -> Summary:
+    tables = breakdowns(period)
+    if with_trends:
+        tables.append(trends(period, fiscal=fiscal))
+    return Summary(period, headline(period), tables)

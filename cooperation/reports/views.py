@@ -1,0 +1,128 @@
+"""The dashboard page, its downloads, and the annual summary in the API."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView, View
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cooperation.periods import fiscal_year_of
+from cooperation.roles import MANAGER, NPA_STAFF, roles_of
+
+from .forms import PeriodForm
+from .summary import annual_summary, period_for
+from .tables import table_csv, tables_csv, tables_workbook
+
+
+def reads_reports(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or bool({MANAGER, NPA_STAFF} & roles_of(user)))
+
+
+class ReportReaderMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not reads_reports(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def period_form(self) -> PeriodForm:
+        data = (
+            self.request.GET
+            if "value" in self.request.GET
+            else {
+                "kind": "fiscal_year",
+                "value": fiscal_year_of(timezone.localdate()) - 1,
+            }
+        )
+        return PeriodForm(data)
+
+
+class DashboardView(ReportReaderMixin, TemplateView):
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.period_form()
+        context["form"] = form
+        if form.is_valid():
+            summary = annual_summary(form.period(), fiscal=form.is_fiscal)
+            context["summary"] = summary
+            context["charts"] = [t.as_dict() for t in summary.tables if t.chart]
+            context["query"] = self.request.GET.urlencode() or f"kind={form.data['kind']}&value={form.data['value']}"
+        return context
+
+
+class DownloadView(ReportReaderMixin, View):
+    """`?format=xlsx|csv` for the whole pack, `&table=<key>` for one table as CSV."""
+
+    def get(self, request):
+        form = self.period_form()
+        if not form.is_valid():
+            raise Http404
+        summary = annual_summary(form.period(), fiscal=form.is_fiscal)
+        name = f"annual-summary-{form.period().label}"
+        table_key = request.GET.get("table")
+        if table_key:
+            table = next((t for t in summary.all_tables() if t.key == table_key), None)
+            if table is None:
+                raise Http404
+            return _attachment(table_csv(table), "text/csv; charset=utf-8", f"{name}-{table.key}.csv")
+        if request.GET.get("format") == "xlsx":
+            return _attachment(
+                tables_workbook(summary.all_tables()),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                f"{name}.xlsx",
+            )
+        return _attachment(tables_csv(summary.all_tables()), "text/csv; charset=utf-8", f"{name}.csv")
+
+
+def _attachment(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ReportsPermission(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return reads_reports(request.user)
+
+
+class AnnualSummaryQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1950, max_value=2100, required=False)
+    fiscal_year = serializers.IntegerField(min_value=1950, max_value=2100, required=False)
+
+    def validate(self, attrs):
+        if ("year" in attrs) == ("fiscal_year" in attrs):
+            raise ValidationError({"year": [_("Give either year or fiscal_year.")]}, code="one_of")
+        return attrs
+
+
+class AnnualSummaryView(APIView):
+    """The figures of the dashboard for one calendar or fiscal year (managers and staff)."""
+
+    permission_classes = [ReportsPermission]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, description="Calendar year, e.g. 2012"),
+            OpenApiParameter("fiscal_year", OpenApiTypes.INT, description="Japanese fiscal year (April–March)"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        query = AnnualSummaryQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        unknown = set(request.query_params) - {"year", "fiscal_year", "format"}
+        if unknown:
+            raise ValidationError({name: [_("Unknown query parameter.")] for name in sorted(unknown)})
+        fiscal = "fiscal_year" in query.validated_data
+        period = period_for(**query.validated_data)
+        return Response(annual_summary(period, fiscal=fiscal, with_trends=False).as_dict())

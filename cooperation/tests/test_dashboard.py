@@ -1,0 +1,97 @@
+"""The managers' dashboard, its downloads and the annual summary in the API."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from cooperation.periods import Period
+from cooperation.reports.summary import annual_summary
+
+from .conftest import EXPECTED_FY2012, build_dashboard_dataset
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_needs_a_login_and_a_reporting_role(client, coordinator_user, manager_user):
+    assert client.get("/dashboard/").status_code == 302
+    client.force_login(coordinator_user)
+    assert client.get("/dashboard/").status_code == 403
+    client.force_login(manager_user)
+    assert client.get("/dashboard/?kind=fiscal_year&value=2012").status_code == 200
+
+
+def test_a_manager_cannot_reach_the_admin(client, manager_user):
+    client.force_login(manager_user)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_fiscal_2012_figures_match_the_hand_count(dashboard_dataset):
+    figures = annual_summary(Period.fiscal_year(2012), fiscal=True).as_dict()["figures"]
+    assert {key: figures[key] for key in EXPECTED_FY2012} == EXPECTED_FY2012
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_data(client, manager_user, dashboard_dataset):
+    client.force_login(manager_user)
+    url = "/dashboard/?kind=fiscal_year&value=2012"
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    build_dashboard_dataset()
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small)
+
+
+def test_the_page_shows_the_summary_figures(client, manager_user):
+    client.force_login(manager_user)
+    html = client.get("/dashboard/?kind=year&value=2012").content.decode()
+    summary = annual_summary(Period.calendar_year(2012))
+    for row in summary.headline.rows:
+        assert f'data-key="{row["key"]}"' in html
+
+
+def test_an_invalid_period_is_a_form_error(client, manager_user):
+    client.force_login(manager_user)
+    response = client.get("/dashboard/?kind=fiscal_year&value=12")
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
+
+
+def test_downloads_carry_the_same_numbers(client, manager_user):
+    client.force_login(manager_user)
+    summary = annual_summary(Period.fiscal_year(2012), fiscal=True)
+    expected = {row["label"]: row["value"] for row in summary.headline.rows}
+
+    xlsx = client.get("/dashboard/download/?kind=fiscal_year&value=2012&format=xlsx")
+    assert xlsx["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(xlsx.content))["summary"]
+    assert {row[0]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)} == expected
+
+    pack = client.get("/dashboard/download/?kind=fiscal_year&value=2012&format=csv").content.decode("utf-8")
+    assert pack.startswith("\ufeff")
+    one = client.get("/dashboard/download/?kind=fiscal_year&value=2012&table=summary").content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(one.lstrip("\ufeff"))))
+    assert {label: int(value) for label, value in rows[1:]} == expected
+
+
+def test_the_api_gives_the_same_figures(manager_api):
+    response = manager_api.get("/api/v1/reports/annual-summary?fiscal_year=2012")
+    assert response.status_code == 200
+    summary = annual_summary(Period.fiscal_year(2012), fiscal=True, with_trends=False)
+    assert response.json()["figures"] == {row["key"]: row["value"] for row in summary.headline.rows}
+
+
+@pytest.mark.parametrize("query", ["", "?year=2012&fiscal_year=2012", "?year=12", "?year=2012&colour=red"])
+def test_the_api_refuses_an_unclear_period(manager_api, query):
+    response = manager_api.get(f"/api/v1/reports/annual-summary{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+
+
+def test_partners_do_not_read_the_reports(coordinator_api):
+    assert coordinator_api.get("/api/v1/reports/annual-summary?year=2012").status_code == 403

@@ -1,0 +1,14 @@
+from django.shortcuts import redirect
+
+from .reports.views import reads_reports
+
+
+def home(request):
+    """Each kind of user lands on their own door."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    if reads_reports(request.user):
+        return redirect("dashboard")
+    return redirect("api-docs")

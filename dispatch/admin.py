@@ -1,0 +1,603 @@
+"""The staff's door: the roster, deployments through their lifecycle, candidates, missions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cooperation.admin import RestrictedAdmin
+from cooperation.services import audited_save
+
+from . import services
+from .choices import DeploymentStatus, StandbySpecialty
+from .languages import language_name
+from .models import (
+    ChecklistItem,
+    Deployment,
+    DeploymentStatusChange,
+    DisasterEvent,
+    Expert,
+    ExpertLanguage,
+    Mission,
+    SafetyCheckIn,
+)
+from .selectors import candidates_for, has_experience_in, parse_language_requirements, standby_readiness
+
+AVAILABILITY_HORIZON_DAYS = 90
+
+
+def refusal_text(exc: ValidationError) -> str:
+    """Every message of a refusal, in one line for the admin's message bar."""
+    return " ".join(exc.messages)
+
+
+# --- the roster ---------------------------------------------------------------------------
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    title = _("language")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        codes = ExpertLanguage.objects.order_by().values_list("language", flat=True).distinct()
+        return sorted(((code, language_name(code)) for code in codes), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(Exists(ExpertLanguage.objects.filter(expert=OuterRef("pk"), language=self.value())))
+
+
+class CountryExperienceFilter(admin.SimpleListFilter):
+    title = _("country of experience")
+    parameter_name = "experience"
+
+    def lookups(self, request, model_admin):
+        entered = {code for row in Expert.objects.values_list("countries_of_experience", flat=True) for code in row}
+        served = set(Deployment.objects.order_by().values_list("country", flat=True).distinct())
+        return sorted(((code, countries.name(code)) for code in entered | served if code), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(has_experience_in(self.value())) if self.value() else queryset
+
+
+class AvailabilityFilter(admin.SimpleListFilter):
+    title = _("availability")
+    parameter_name = "availability"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("free_now", _("Free today")),
+            ("busy_now", _("Booked or abroad today")),
+            ("free_soon", _("Free for the next 90 days")),
+        )
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        horizon = today + timedelta(days=AVAILABILITY_HORIZON_DAYS)
+        end = horizon if self.value() == "free_soon" else today
+        busy = Exists(Deployment.objects.filter(expert=OuterRef("pk")).overlapping(today, end))
+        if self.value() in ("free_now", "free_soon"):
+            return queryset.exclude(busy)
+        if self.value() == "busy_now":
+            return queryset.filter(busy)
+        return queryset
+
+
+class ExpertLanguageInline(admin.TabularInline):
+    model = ExpertLanguage
+    extra = 1
+
+
+@admin.register(Expert)
+class ExpertAdmin(RestrictedAdmin):
+    list_display = (
+        "personnel_number",
+        "family_name",
+        "given_name",
+        "name_ja",
+        "rank",
+        "organization",
+        "status",
+        "language_list",
+        "passport_expiry",
+        "medical_clearance_until",
+    )
+    list_filter = (
+        "status",
+        LanguageFilter,
+        "specialties",
+        CountryExperienceFilter,
+        AvailabilityFilter,
+        "standby_rescue",
+        "standby_dvi",
+        "standby_forensic",
+        "standby_forensic_dental",
+        "standby_communications",
+    )
+    search_fields = ("personnel_number", "family_name", "given_name", "name_ja", "rank")
+    autocomplete_fields = ("organization",)
+    filter_horizontal = ("specialties",)
+    list_select_related = ("organization",)
+    inlines = (ExpertLanguageInline,)
+    fieldsets = (
+        (None, {"fields": ("personnel_number", ("family_name", "given_name"), "name_ja", "rank", "organization")}),
+        (_("Status"), {"fields": ("status", "gender", "specialties", "countries_of_experience", "notes")}),
+        (
+            _("Personal data"),
+            {
+                "fields": (
+                    "date_of_birth",
+                    ("email", "phone"),
+                    ("passport_number", "passport_expiry"),
+                    "medical_clearance_until",
+                    "safety_training_on",
+                )
+            },
+        ),
+        (
+            _("Standby roster for disaster relief"),
+            {
+                "fields": (
+                    "standby_rescue",
+                    "standby_dvi",
+                    "standby_forensic",
+                    "standby_forensic_dental",
+                    "standby_communications",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("languages")
+
+    @admin.display(description=_("languages"))
+    def language_list(self, obj):
+        return ", ".join(f"{skill.language} {skill.level}" for skill in obj.languages.all())
+
+    def save_model(self, request, obj, form, change):
+        audited_save(obj, actor=request.user)
+
+
+# --- deployments ---------------------------------------------------------------------------
+
+
+class ChecklistItemForm(forms.ModelForm):
+    done = forms.BooleanField(label=_("done"), required=False)
+
+    class Meta:
+        model = ChecklistItem
+        fields = ("required", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done"].initial = self.instance.is_done
+
+    def clean(self):
+        cleaned = super().clean()
+        deployment = self.instance.deployment
+        if "done" in self.changed_data and deployment.status not in (
+            DeploymentStatus.NOMINATED,
+            DeploymentStatus.PREPARING,
+        ):
+            raise ValidationError(_("The checklist is kept while preparing the departure."), code="checklist_closed")
+        return cleaned
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    form = ChecklistItemForm
+    fields = ("kind", "required", "done", "done_at", "done_by", "note")
+    readonly_fields = ("kind", "done_at", "done_by")
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
+class SafetyCheckInForm(forms.ModelForm):
+    class Meta:
+        model = SafetyCheckIn
+        fields = ("at", "status", "note")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and self.has_changed():
+            if self.instance.deployment.status != DeploymentStatus.DEPLOYED:
+                raise ValidationError(_("Check-ins are recorded while the expert is abroad."), code="not_deployed")
+            if cleaned.get("at") and cleaned["at"] > timezone.now():
+                self.add_error("at", ValidationError(_("A check-in cannot lie in the future."), code="future"))
+        return cleaned
+
+
+class SafetyCheckInInline(admin.TabularInline):
+    model = SafetyCheckIn
+    form = SafetyCheckInForm
+    fields = ("at", "status", "note", "by")
+    readonly_fields = ("by",)
+    extra = 1
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = DeploymentStatusChange
+    fields = ("changed_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+def _transition_action(target: str, description):
+    def run(modeladmin, request, queryset):
+        moved, refused = 0, []
+        for deployment in queryset.order_by("pk"):
+            try:
+                services.deployment_transition(deployment=deployment, to=target, actor=request.user)
+                moved += 1
+            except ValidationError as exc:
+                refused.append(f"#{deployment.pk}: {refusal_text(exc)}")
+        if moved:
+            modeladmin.message_user(request, _("%(count)d deployments moved.") % {"count": moved}, messages.SUCCESS)
+        for line in refused:
+            modeladmin.message_user(request, line, messages.ERROR)
+
+    run.__name__ = f"move_to_{target}"
+    return admin.action(description=description, permissions=["change"])(run)
+
+
+class CompletionForm(forms.Form):
+    completion_report = forms.CharField(label=_("completion report"), widget=forms.Textarea)
+    recognition = forms.CharField(label=_("recognition"), required=False, max_length=300)
+
+
+class CandidateQueryForm(forms.Form):
+    language = forms.CharField(
+        label=_("languages"),
+        required=False,
+        help_text=_("Codes with a minimum level, separated by spaces: en:3 id:2"),
+    )
+
+
+@admin.register(Deployment)
+class DeploymentAdmin(RestrictedAdmin):
+    list_display = (
+        "id",
+        "expert",
+        "kind",
+        "country",
+        "post",
+        "planned_start",
+        "planned_end",
+        "term",
+        "status",
+        "travel_advisory_level",
+    )
+    list_filter = ("status", "kind", "term", "country", "travel_advisory_level")
+    search_fields = ("post", "city", "expert__family_name", "expert__given_name", "expert__personnel_number")
+    list_select_related = ("expert",)
+    autocomplete_fields = ("expert", "project", "host_organization", "mission", "requesting_organization")
+    readonly_fields = ("status", "term", "approved_by", "approved_at", "completion_report", "recognition", "tools")
+    inlines = (ChecklistItemInline, SafetyCheckInInline, StatusChangeInline)
+    date_hierarchy = "planned_start"
+    actions = (
+        _transition_action(DeploymentStatus.NOMINATED, _("Nominate the chosen expert")),
+        _transition_action(DeploymentStatus.PREPARING, _("Start preparing (creates the checklist)")),
+        _transition_action(DeploymentStatus.DEPLOYED, _("Record departure (deployed)")),
+        _transition_action(DeploymentStatus.RETURNED, _("Record return")),
+        _transition_action(DeploymentStatus.CLOSED, _("Close")),
+        _transition_action(DeploymentStatus.CANCELLED, _("Cancel")),
+        "record_approval",
+    )
+
+    @admin.action(description=_("Record approval for a high-risk destination"), permissions=["change"])
+    def record_approval(self, request, queryset):
+        for deployment in queryset.order_by("pk"):
+            try:
+                services.deployment_approve(deployment=deployment, actor=request.user)
+                self.message_user(request, _("#%(id)s approved.") % {"id": deployment.pk}, messages.SUCCESS)
+            except ValidationError as exc:
+                self.message_user(request, f"#{deployment.pk}: {refusal_text(exc)}", messages.ERROR)
+
+    @admin.display(description=_("tools"))
+    def tools(self, obj):
+        if obj.pk is None:
+            return "–"
+        links = []
+        if obj.status in (DeploymentStatus.REQUESTED, DeploymentStatus.NOMINATED):
+            links.append((reverse("admin:dispatch_deployment_candidates", args=[obj.pk]), _("Find candidates")))
+        if obj.status == DeploymentStatus.RETURNED:
+            links.append((reverse("admin:dispatch_deployment_completion", args=[obj.pk]), _("Completion report")))
+        if not links:
+            return "–"
+        return format_html(" · ".join(['<a href="{}">{}</a>'] * len(links)), *[part for link in links for part in link])
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/candidates/",
+                self.admin_site.admin_view(self.candidates_view),
+                name="dispatch_deployment_candidates",
+            ),
+            path(
+                "<int:pk>/completion/",
+                self.admin_site.admin_view(self.completion_view),
+                name="dispatch_deployment_completion",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _deployment_or_404(self, request, pk) -> Deployment:
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def _back_to(self, deployment) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:dispatch_deployment_change", args=[deployment.pk]))
+
+    def candidates_view(self, request, pk):
+        deployment = self._deployment_or_404(request, pk)
+        if not self.has_change_permission(request, deployment):
+            return self._back_to(deployment)
+        if request.method == "POST":
+            expert = get_object_or_404(Expert, pk=request.POST.get("expert"))
+            try:
+                services.deployment_transition(
+                    deployment=deployment, to=DeploymentStatus.NOMINATED, expert=expert, actor=request.user
+                )
+                self.message_user(request, _("%(expert)s nominated.") % {"expert": expert}, messages.SUCCESS)
+                return self._back_to(deployment)
+            except ValidationError as exc:
+                self.message_user(request, refusal_text(exc), messages.ERROR)
+        query = CandidateQueryForm(request.GET or None)
+        candidates, error = [], None
+        if deployment.status not in (DeploymentStatus.REQUESTED, DeploymentStatus.NOMINATED):
+            error = _("Candidates are searched for requested or nominated deployments.")
+        else:
+            try:
+                wanted = parse_language_requirements(query.data.get("language", "").split() if query.is_bound else [])
+                candidates = candidates_for(deployment, languages=wanted)
+            except ValidationError as exc:
+                error = refusal_text(exc)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Candidates for %(deployment)s") % {"deployment": deployment},
+            "deployment": deployment,
+            "query": query,
+            "candidates": candidates,
+            "error": error,
+            "can_nominate": deployment.status == DeploymentStatus.REQUESTED,
+        }
+        return TemplateResponse(request, "admin/dispatch/deployment/candidates.html", context)
+
+    def completion_view(self, request, pk):
+        deployment = self._deployment_or_404(request, pk)
+        if not self.has_change_permission(request, deployment):
+            return self._back_to(deployment)
+        form = CompletionForm(
+            request.POST or None,
+            initial={"completion_report": deployment.completion_report, "recognition": deployment.recognition},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.deployment_record_completion(deployment=deployment, actor=request.user, **form.cleaned_data)
+                self.message_user(request, _("Completion report recorded."), messages.SUCCESS)
+                return self._back_to(deployment)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Completion report for %(deployment)s") % {"deployment": deployment},
+            "deployment": deployment,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/dispatch/deployment/completion.html", context)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("expert", "project", "host_organization")
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        # Check-ins and checklist belong to an existing deployment.
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if obj is not None:
+                yield formset, inline
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.deployment_update(deployment=obj, actor=request.user)
+        else:
+            services.deployment_request(deployment=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        # Ticks and check-ins go through the services; the admin's change message reads
+        # what was saved from the formset, so it is told.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.model is ChecklistItem:
+            for item_form in formset.forms:
+                item = item_form.instance
+                if "done" in item_form.changed_data:
+                    services.checklist_item_mark(
+                        item=item, done=item_form.cleaned_data["done"], actor=request.user, note=item.note
+                    )
+                elif item_form.has_changed():
+                    audited_save(item, actor=request.user)
+                if item_form.has_changed():
+                    formset.changed_objects.append((item, item_form.changed_data))
+            return
+        if formset.model is SafetyCheckIn:
+            for check_in_form in formset.forms:
+                if check_in_form.instance.pk is None and check_in_form.has_changed():
+                    data = check_in_form.cleaned_data
+                    check_in = services.safety_check_in_record(
+                        deployment=form.instance,
+                        status=data["status"],
+                        note=data.get("note", ""),
+                        at=data.get("at"),
+                        actor=request.user,
+                    )
+                    formset.new_objects.append(check_in)
+            return
+        super().save_formset(request, form, formset, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A rule a concurrent write broke after the form was checked (an overlap lost to
+        # another save) comes back as a message on the same page, never as a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, refusal_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+# --- missions ------------------------------------------------------------------------------
+
+
+@admin.register(DisasterEvent)
+class DisasterEventAdmin(RestrictedAdmin):
+    list_display = ("name", "name_ja", "kind", "country", "occurred_on")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "name_ja")
+    date_hierarchy = "occurred_on"
+
+    def save_model(self, request, obj, form, change):
+        services.disaster_save(disaster=obj, actor=request.user)
+
+
+class MemberInline(admin.TabularInline):
+    model = Deployment
+    fk_name = "mission"
+    fields = ("expert", "post", "planned_start", "planned_end", "status")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("expert")
+
+
+READINESS_REASONS = {
+    "not_active": _("not active"),
+    "passport": _("passport expiring"),
+    "medical": _("medical clearance lapsed"),
+    "training": _("training overdue"),
+    "deployed": _("booked or abroad"),
+}
+
+
+class AssembleForm(forms.Form):
+    start = forms.DateField(label=_("from"), required=False, help_text=_("The mission's departure when empty."))
+    end = forms.DateField(label=_("until"), required=False, help_text=_("Its return, or two weeks, when empty."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for specialty, label in StandbySpecialty.choices:
+            self.fields[specialty] = forms.IntegerField(label=label, required=False, min_value=1, max_value=500)
+
+    def needs(self) -> dict[str, int]:
+        return {s: self.cleaned_data[s] for s in StandbySpecialty.values if self.cleaned_data.get(s)}
+
+
+@admin.register(Mission)
+class MissionAdmin(RestrictedAdmin):
+    list_display = ("name", "kind", "team_type", "country", "requested_on", "departure_on", "return_on", "status")
+    list_filter = ("kind", "team_type", "status", "country")
+    search_fields = ("name", "name_ja", "disaster__name")
+    autocomplete_fields = ("disaster", "requesting_organization")
+    readonly_fields = ("tools",)
+    inlines = (MemberInline,)
+    date_hierarchy = "requested_on"
+
+    @admin.display(description=_("tools"))
+    def tools(self, obj):
+        if obj.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:dispatch_mission_assemble", args=[obj.pk]),
+            _("Assemble the team from the standby roster"),
+            reverse("admin:dispatch_mission_readiness"),
+            _("Standby readiness"),
+        )
+
+    def get_urls(self):
+        own = [
+            path("readiness/", self.admin_site.admin_view(self.readiness_view), name="dispatch_mission_readiness"),
+            path(
+                "<int:pk>/assemble/", self.admin_site.admin_view(self.assemble_view), name="dispatch_mission_assemble"
+            ),
+        ]
+        return own + super().get_urls()
+
+    def readiness_view(self, request):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Standby readiness today"),
+            "rows": standby_readiness(),
+            "reasons": READINESS_REASONS,
+        }
+        return TemplateResponse(request, "admin/dispatch/mission/readiness.html", context)
+
+    def assemble_view(self, request, pk):
+        mission = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, mission):
+            return HttpResponseRedirect(reverse("admin:dispatch_mission_change", args=[mission.pk]))
+        form = AssembleForm(request.POST or None)
+        assembly = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                assembly = services.mission_assemble(
+                    mission=mission,
+                    needs=form.needs(),
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                    actor=request.user,
+                )
+                self.message_user(
+                    request,
+                    _("%(count)d members joined the team.") % {"count": len(assembly.members)},
+                    messages.SUCCESS,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Assemble %(mission)s") % {"mission": mission},
+            "mission": mission,
+            "form": form,
+            "assembly": assembly,
+        }
+        return TemplateResponse(request, "admin/dispatch/mission/assemble.html", context)
+
+    def save_model(self, request, obj, form, change):
+        services.mission_save(mission=obj, actor=request.user)

@@ -1,0 +1,359 @@
+"""The `experts` and `deployments` resources and their actions."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cooperation.api.viewsets import CooperationViewSet
+
+from .. import services
+from ..choices import DeploymentStatus
+from ..filters import DeploymentFilter, DisasterEventFilter, ExpertFilter, MissionFilter
+from ..models import ChecklistItem, Deployment, DisasterEvent, Expert, Mission, SafetyCheckIn
+from ..selectors import (
+    candidate_search,
+    candidates_for,
+    deployment_countries,
+    parse_language_requirements,
+    standby_readiness,
+)
+from ..stats import mission_officers
+from .serializers import (
+    AssembleSerializer,
+    AssemblySerializer,
+    CandidateQuerySerializer,
+    CandidateSerializer,
+    ChecklistMarkSerializer,
+    CompletionSerializer,
+    DeploymentCandidateQuerySerializer,
+    DeploymentSerializer,
+    DeploymentStatusChangeSerializer,
+    DisasterEventSerializer,
+    ExpertSerializer,
+    MissionSerializer,
+    ReadinessQuerySerializer,
+    ReadinessSerializer,
+    SafetyCheckInSerializer,
+    TransitionSerializer,
+)
+
+NO_PAGING = {"pagination_class": None, "filter_backends": []}
+BRIEF_EXCLUDED = OpenApiParameter("brief", OpenApiTypes.BOOL, exclude=True)
+CANDIDATE_LIMIT = 50
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise exceptions.PermissionDenied(code="permission_denied")
+
+
+def _query_data(request, *names: str) -> dict:
+    """Query parameters as a dict; the named ones keep every repetition as a list."""
+    data = {key: request.query_params.get(key) for key in request.query_params}
+    for name in names:
+        if name in request.query_params:
+            data[name] = request.query_params.getlist(name)
+    return data
+
+
+class ExpertViewSet(CooperationViewSet):
+    """The roster. Personal data (birth date, contact, passport, medical, training, notes)
+    is absent for everyone but agency staff; partners see only the experts of the
+    deployments they see."""
+
+    queryset = (
+        Expert.objects.select_related("organization")
+        .prefetch_related("specialties", "languages")
+        .annotate(served_countries=deployment_countries())
+    )
+    serializer_class = ExpertSerializer
+    filterset_class = ExpertFilter
+    search_fields = ("personnel_number", "family_name", "given_name", "name_ja", "rank")
+    ordering_fields = ("personnel_number", "family_name", "status", "updated_at")
+    ordering = ("family_name", "given_name", "pk")
+
+    @staticmethod
+    def _split(validated: dict) -> tuple[dict, object, object]:
+        data = dict(validated)
+        return data, data.pop("specialties", None), data.pop("languages", None)
+
+    def perform_create(self, serializer):
+        data, specialties, languages = self._split(serializer.validated_data)
+        return services.expert_save(
+            expert=Expert(**data), actor=self.request.user, specialties=specialties, languages=languages
+        )
+
+    def perform_update(self, serializer):
+        data, specialties, languages = self._split(serializer.validated_data)
+        expert = serializer.instance
+        for name, value in data.items():
+            setattr(expert, name, value)
+        return services.expert_save(
+            expert=expert, actor=self.request.user, specialties=specialties, languages=languages
+        )
+
+    @extend_schema(
+        summary="Available, fit experts for a country and period, ranked with reasons (staff only)",
+        parameters=[
+            OpenApiParameter("country", OpenApiTypes.STR, required=True, description="ISO 3166 alpha-2"),
+            OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("field", OpenApiTypes.STR, many=True, description="Cooperation field code"),
+            OpenApiParameter("language", OpenApiTypes.STR, many=True, description="code:minimum level, e.g. en:3"),
+            OpenApiParameter("term", OpenApiTypes.STR, enum=["long", "short"]),
+            BRIEF_EXCLUDED,
+        ],
+        responses={200: CandidateSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], **NO_PAGING)
+    def candidates(self, request, *args, **kwargs):
+        _require(request, "dispatch.change_deployment")
+        query = CandidateQuerySerializer(data=_query_data(request, "field", "language"))
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        found = candidate_search(
+            country=params["country"],
+            fields=params["field"],
+            languages=parse_language_requirements(params["language"]),
+            start=params["start"],
+            end=params["end"],
+            term=params["term"],
+            limit=CANDIDATE_LIMIT,
+        )
+        return Response(CandidateSerializer(found, many=True).data)
+
+
+class DeploymentViewSet(CooperationViewSet):
+    """Deployments of every kind. Partner coordinators see those on their organization's
+    projects (and secondments to it) and may file requests; everything after a request is
+    staff work, through the lifecycle actions."""
+
+    queryset = (
+        Deployment.objects.with_effective_dates()
+        .select_related("expert", "project", "host_organization", "mission", "requesting_organization", "approved_by")
+        .prefetch_related(Prefetch("checklist", queryset=ChecklistItem.objects.select_related("done_by")))
+    )
+    serializer_class = DeploymentSerializer
+    filterset_class = DeploymentFilter
+    search_fields = ("post", "city", "expert__family_name", "expert__given_name", "expert__personnel_number")
+    ordering_fields = ("planned_start", "planned_end", "actual_start", "status", "country", "updated_at")
+    ordering = ("-planned_start", "pk")
+
+    def perform_create(self, serializer):
+        return services.deployment_request(deployment=Deployment(**serializer.validated_data), actor=self.request.user)
+
+    def perform_update(self, serializer):
+        deployment = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(deployment, name, value)
+        return services.deployment_update(deployment=deployment, actor=self.request.user)
+
+    def _staff_object(self):
+        _require(self.request, "dispatch.change_deployment")
+        return self.get_object()
+
+    def _answer(self, deployment):
+        return Response(self.get_serializer(self._reloaded(deployment)).data)
+
+    @extend_schema(
+        summary="Move the deployment along its lifecycle (staff only)",
+        request=TransitionSerializer,
+        responses={200: DeploymentSerializer},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, *args, **kwargs):
+        deployment = self._staff_object()
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        moved = services.deployment_transition(deployment=deployment, actor=request.user, **body.validated_data)
+        return self._answer(moved)
+
+    @extend_schema(
+        summary="Record the approval a high-risk destination needs (staff only)",
+        request=None,
+        responses={200: DeploymentSerializer},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, *args, **kwargs):
+        return self._answer(services.deployment_approve(deployment=self._staff_object(), actor=request.user))
+
+    @extend_schema(
+        summary="Record the completion report and recognition after the return (staff only)",
+        request=CompletionSerializer,
+        responses={200: DeploymentSerializer},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @action(detail=True, methods=["post"])
+    def completion(self, request, *args, **kwargs):
+        deployment = self._staff_object()
+        body = CompletionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = services.deployment_record_completion(deployment=deployment, actor=request.user, **body.validated_data)
+        return self._answer(done)
+
+    @extend_schema(
+        summary="Tick or untick a pre-departure checklist item (staff only)",
+        request=ChecklistMarkSerializer,
+        responses={200: DeploymentSerializer},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @action(detail=True, methods=["post"])
+    def checklist(self, request, *args, **kwargs):
+        deployment = self._staff_object()
+        body = ChecklistMarkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = deployment.checklist.filter(kind=body.validated_data["kind"]).first()
+        if item is None:
+            raise exceptions.ValidationError(
+                {"kind": ["This item is not on the deployment's checklist."]}, code="not_on_checklist"
+            )
+        services.checklist_item_mark(
+            item=item, done=body.validated_data["done"], note=body.validated_data.get("note"), actor=request.user
+        )
+        return self._answer(deployment)
+
+    @extend_schema(
+        summary="Status history: who moved the deployment, when, from and to",
+        responses={200: DeploymentStatusChangeSerializer(many=True)},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @action(detail=True, methods=["get"], url_path="status-history", **NO_PAGING)
+    def status_history(self, request, *args, **kwargs):
+        deployment = self.get_object()
+        changes = deployment.status_changes.select_related("actor").order_by("changed_at", "pk")
+        return Response(DeploymentStatusChangeSerializer(changes, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Safety check-ins, latest first (staff and managers)",
+        responses={200: SafetyCheckInSerializer(many=True)},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record a safety check-in of a deployed expert (staff only)",
+        request=SafetyCheckInSerializer,
+        responses={201: SafetyCheckInSerializer},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @action(detail=True, methods=["get", "post"], url_path="check-ins", **NO_PAGING)
+    def check_ins(self, request, *args, **kwargs):
+        if request.method == "GET":
+            _require(request, "dispatch.view_safetycheckin")
+            deployment = self.get_object()
+            entries = SafetyCheckIn.objects.filter(deployment=deployment).select_related("by").order_by("-at", "-pk")
+            return Response(SafetyCheckInSerializer(entries, many=True).data)
+        _require(request, "dispatch.add_safetycheckin")
+        deployment = self._staff_object()
+        body = SafetyCheckInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        check_in = services.safety_check_in_record(deployment=deployment, actor=request.user, **body.validated_data)
+        return Response(SafetyCheckInSerializer(check_in).data, status=201)
+
+    @extend_schema(
+        summary="Ranked candidates for a requested deployment (staff only)",
+        parameters=[
+            OpenApiParameter("field", OpenApiTypes.STR, many=True, description="Field codes; the project's by default"),
+            OpenApiParameter("language", OpenApiTypes.STR, many=True, description="code:minimum level, e.g. en:3"),
+            BRIEF_EXCLUDED,
+        ],
+        responses={200: CandidateSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], **NO_PAGING)
+    def candidates(self, request, *args, **kwargs):
+        deployment = self._staff_object()
+        if deployment.status not in (DeploymentStatus.REQUESTED, DeploymentStatus.NOMINATED):
+            raise exceptions.ValidationError(
+                {"status": ["Candidates are searched for requested or nominated deployments."]}, code="not_requested"
+            )
+        query = DeploymentCandidateQuerySerializer(data=_query_data(request, "field", "language"))
+        query.is_valid(raise_exception=True)
+        found = candidates_for(
+            deployment,
+            languages=parse_language_requirements(query.validated_data["language"]),
+            fields=query.validated_data.get("field"),
+            limit=CANDIDATE_LIMIT,
+        )
+        return Response(CandidateSerializer(found, many=True).data)
+
+
+class DisasterEventViewSet(CooperationViewSet):
+    queryset = DisasterEvent.objects.all()
+    serializer_class = DisasterEventSerializer
+    filterset_class = DisasterEventFilter
+    search_fields = ("name", "name_ja", "description")
+    ordering_fields = ("occurred_on", "name", "country", "updated_at")
+    ordering = ("-occurred_on", "pk")
+
+    def perform_create(self, serializer):
+        return services.disaster_save(disaster=DisasterEvent(**serializer.validated_data), actor=self.request.user)
+
+    def perform_update(self, serializer):
+        disaster = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(disaster, name, value)
+        return services.disaster_save(disaster=disaster, actor=self.request.user)
+
+
+class MissionViewSet(CooperationViewSet):
+    """Disaster-relief and civilian-police missions; members are deployments of the same kind."""
+
+    queryset = (
+        Mission.objects.select_related("disaster", "requesting_organization")
+        .annotate(officers=mission_officers())
+        .prefetch_related(Prefetch("members", queryset=Deployment.objects.select_related("expert").order_by("pk")))
+    )
+    serializer_class = MissionSerializer
+    filterset_class = MissionFilter
+    search_fields = ("name", "name_ja", "results", "disaster__name")
+    ordering_fields = ("requested_on", "departure_on", "name", "country", "updated_at")
+    ordering = ("-requested_on", "pk")
+
+    def perform_create(self, serializer):
+        return services.mission_save(mission=Mission(**serializer.validated_data), actor=self.request.user)
+
+    def perform_update(self, serializer):
+        mission = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(mission, name, value)
+        return services.mission_save(mission=mission, actor=self.request.user)
+
+    @extend_schema(
+        summary="Staff the mission in one step from the standby roster (staff only)",
+        request=AssembleSerializer,
+        responses={200: AssemblySerializer},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @action(detail=True, methods=["post"])
+    def assemble(self, request, *args, **kwargs):
+        _require(request, "dispatch.change_mission")
+        _require(request, "dispatch.add_deployment")
+        mission = self.get_object()
+        body = AssembleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assembly = services.mission_assemble(mission=mission, actor=request.user, **body.validated_data)
+        members = Deployment.objects.select_related("expert").filter(pk__in=[m.pk for m in assembly.members])
+        assembly.members = list(members.order_by("pk"))
+        return Response(AssemblySerializer(assembly, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="How many standby members of each specialty could leave on a day, and what holds the rest",
+        parameters=[
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Today when left out."),
+            BRIEF_EXCLUDED,
+        ],
+        responses={200: ReadinessSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], **NO_PAGING)
+    def readiness(self, request, *args, **kwargs):
+        _require(request, "dispatch.view_expert")
+        query = ReadinessQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(ReadinessSerializer(standby_readiness(query.validated_data.get("date")), many=True).data)

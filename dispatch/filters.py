@@ -1,0 +1,156 @@
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef
+from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+
+from cooperation.filters import CountryInRegionFilter, PeriodFilterSet
+from cooperation.models import CooperationField, Organization
+from cooperation.periods import Period
+
+from .choices import (
+    DeploymentKind,
+    DeploymentStatus,
+    DisasterKind,
+    ExpertStatus,
+    Gender,
+    MissionKind,
+    MissionStatus,
+    TeamType,
+    Term,
+)
+from .models import Deployment, DisasterEvent, Expert, ExpertLanguage, Mission
+from .selectors import has_experience_in, parse_language_requirements
+from .stats import mission_date
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class LanguageFilter(django_filters.CharFilter):
+    """`language=en` or `language=en:3` (at least level 3)."""
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        try:
+            ((code, minimum),) = parse_language_requirements([value]).items()
+        except DjangoValidationError as exc:
+            raise ValidationError({self.field_name: exc.messages}, code="unknown_language") from None
+        skilled = ExpertLanguage.objects.filter(expert=OuterRef("pk"), language=code, level__gte=minimum)
+        return queryset.filter(Exists(skilled))
+
+
+class ExpertFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ExpertStatus.choices)
+    gender = django_filters.ChoiceFilter(choices=Gender.choices)
+    organization = django_filters.ModelChoiceFilter(queryset=Organization.objects.all(), to_field_name="code")
+    field = django_filters.ModelMultipleChoiceFilter(
+        field_name="specialties__code", queryset=CooperationField.objects.all(), to_field_name="code", distinct=True
+    )
+    language = LanguageFilter(label="Speaks this language (code), optionally at a minimum level: en:3")
+    country_experience = django_filters.ChoiceFilter(
+        choices=countries, method="filter_country_experience", label="Has worked in this country"
+    )
+    available_from = django_filters.DateFilter(method="filter_available", label="Free of deployments from")
+    available_to = django_filters.DateFilter(method="filter_available", label="Free of deployments until")
+
+    class Meta:
+        model = Expert
+        fields = (
+            "status",
+            "gender",
+            "organization",
+            "field",
+            "language",
+            "country_experience",
+            "standby_rescue",
+            "standby_dvi",
+            "standby_forensic",
+            "standby_forensic_dental",
+            "standby_communications",
+        )
+
+    def filter_country_experience(self, queryset, name, value):
+        return queryset.filter(has_experience_in(value)) if value else queryset
+
+    def filter_available(self, queryset, name, value):
+        # Both ends are read together once; the second call finds nothing left to do.
+        if name != "available_from" and self.form.cleaned_data.get("available_from"):
+            return queryset
+        start = self.form.cleaned_data.get("available_from") or value
+        end = self.form.cleaned_data.get("available_to") or start
+        if end < start:
+            raise ValidationError({"available_to": ["The end cannot be before the start."]}, code="date_order")
+        return queryset.exclude(Exists(Deployment.objects.filter(expert=OuterRef("pk")).overlapping(start, end)))
+
+
+class DeploymentFilter(PeriodFilterSet):
+    start_field = "effective_start"
+    end_field = "effective_end"
+
+    kind = django_filters.MultipleChoiceFilter(choices=DeploymentKind.choices)
+    status = django_filters.MultipleChoiceFilter(choices=DeploymentStatus.choices)
+    term = django_filters.ChoiceFilter(choices=Term.choices)
+    country = django_filters.MultipleChoiceFilter(choices=countries)
+    region = CountryInRegionFilter(field_name="country")
+    expert = django_filters.NumberFilter(field_name="expert_id")
+    project = django_filters.CharFilter(field_name="project__code")
+    program = django_filters.CharFilter(field_name="project__program__code")
+    host_organization = django_filters.CharFilter(field_name="host_organization__code")
+    mission = django_filters.ModelChoiceFilter(queryset=Mission.objects.all())
+
+    class Meta:
+        model = Deployment
+        fields = (
+            "kind",
+            "status",
+            "term",
+            "country",
+            "region",
+            "expert",
+            "project",
+            "program",
+            "host_organization",
+            "mission",
+            "travel_advisory_level",
+        )
+
+
+class DisasterEventFilter(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=DisasterKind.choices)
+    country = django_filters.MultipleChoiceFilter(choices=countries)
+    region = CountryInRegionFilter(field_name="country")
+    year = django_filters.NumberFilter(field_name="occurred_on__year", min_value=1900, max_value=2100)
+
+    class Meta:
+        model = DisasterEvent
+        fields = ("kind", "country", "region", "year")
+
+
+class MissionFilter(django_filters.FilterSet):
+    """`year` and `fiscal_year` take the mission's day: its departure, or its request before that."""
+
+    year = django_filters.NumberFilter(method="filter_year", min_value=1900, max_value=2100)
+    fiscal_year = django_filters.NumberFilter(method="filter_fiscal_year", min_value=1900, max_value=2100)
+    kind = django_filters.ChoiceFilter(choices=MissionKind.choices)
+    team_type = django_filters.MultipleChoiceFilter(choices=TeamType.choices)
+    status = django_filters.MultipleChoiceFilter(choices=MissionStatus.choices)
+    country = django_filters.MultipleChoiceFilter(choices=countries)
+    region = CountryInRegionFilter(field_name="country")
+    disaster = django_filters.ModelChoiceFilter(queryset=DisasterEvent.objects.all())
+
+    class Meta:
+        model = Mission
+        fields = ("kind", "team_type", "status", "country", "region", "disaster", "requesting_party")
+
+    def _within(self, queryset, period: Period):
+        return queryset.alias(mission_day=mission_date()).filter(
+            mission_day__gte=period.start, mission_day__lte=period.end
+        )
+
+    def filter_year(self, queryset, name, value):
+        return self._within(queryset, Period.calendar_year(int(value)))
+
+    def filter_fiscal_year(self, queryset, name, value):
+        return self._within(queryset, Period.fiscal_year(int(value)))

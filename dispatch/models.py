@@ -1,1 +1,0 @@
-"""Models of this app arrive with its issue; the app is registered so it migrates from day one."""

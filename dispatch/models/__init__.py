@@ -1,0 +1,16 @@
+"""The roster of experts, their deployments abroad, and the missions they join."""
+
+from .deployments import ChecklistItem, Deployment, DeploymentStatusChange, SafetyCheckIn
+from .missions import DisasterEvent, Mission
+from .roster import Expert, ExpertLanguage
+
+__all__ = [
+    "ChecklistItem",
+    "Deployment",
+    "DeploymentStatusChange",
+    "DisasterEvent",
+    "Expert",
+    "ExpertLanguage",
+    "Mission",
+    "SafetyCheckIn",
+]

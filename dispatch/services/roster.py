@@ -1,0 +1,42 @@
+"""Writes with rules for the roster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cooperation.models import CooperationField
+from cooperation.services import audited_save
+
+from ..errors import refusal
+from ..models import Expert, ExpertLanguage
+
+
+@transaction.atomic
+def expert_save(
+    *,
+    expert: Expert,
+    actor,
+    specialties: Iterable[CooperationField] | None = None,
+    languages: Iterable[tuple[str, int]] | None = None,
+) -> Expert:
+    """Save an expert; `specialties` and `languages` (code, level), when given, replace the lists."""
+    audited_save(expert, actor=actor)
+    if specialties is not None:
+        expert.specialties.set(specialties)
+    if languages is not None:
+        languages = list(languages)
+        codes = [code for code, _level in languages]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            message = _("Each language is listed once: %(codes)s.") % {"codes": ", ".join(duplicates)}
+            raise refusal("languages", message, "duplicate")
+        expert.languages.exclude(language__in=codes).delete()
+        for code, level in languages:
+            skill = expert.languages.filter(language=code).first() or ExpertLanguage(expert=expert, language=code)
+            if skill.pk is None or skill.level != level:
+                skill.level = level
+                audited_save(skill, actor=actor)
+    return expert

@@ -1,0 +1,100 @@
+from datetime import date
+
+import factory
+
+from cooperation.tests.factories import OrganizationFactory
+from dispatch.choices import DeploymentKind, DisasterKind, MissionKind, RequestingParty, TeamType
+from dispatch.models import Deployment, DisasterEvent, Expert, ExpertLanguage, Mission
+from programs.models import Program, ProgramPartner, Project
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    code = factory.Sequence(lambda n: f"PRG-{n}")
+    title = factory.Sequence(lambda n: f"Program {n}")
+    country = "ID"
+    start_date = date(2000, 1, 1)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    program = factory.SubFactory(ProgramFactory)
+    code = factory.Sequence(lambda n: f"PRJ-{n}")
+    title = factory.Sequence(lambda n: f"Project {n}")
+    country = "ID"
+    start_date = date(2000, 1, 1)
+
+
+def partner_in(program: Program, organization, role=ProgramPartner.Role.IMPLEMENTING) -> ProgramPartner:
+    return ProgramPartner.objects.create(program=program, organization=organization, role=role)
+
+
+class ExpertFactory(factory.django.DjangoModelFactory):
+    """A fit, active official whose documents last well beyond any test date."""
+
+    class Meta:
+        model = Expert
+
+    personnel_number = factory.Sequence(lambda n: f"P{n:06d}")
+    family_name = factory.Sequence(lambda n: f"Family{n}")
+    given_name = "Taro"
+    organization = factory.SubFactory(OrganizationFactory, kind="npa", country="JP")
+    date_of_birth = date(1975, 5, 5)
+    email = factory.Sequence(lambda n: f"expert{n}@example.org")
+    phone = "+81-3-0000-0000"
+    passport_number = factory.Sequence(lambda n: f"TK{n:07d}")
+    passport_expiry = date(2099, 12, 31)
+    medical_clearance_until = date(2099, 12, 31)
+    safety_training_on = date(2024, 4, 1)
+
+
+class ExpertLanguageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExpertLanguage
+
+    expert = factory.SubFactory(ExpertFactory)
+    language = "en"
+    level = 3
+
+
+class DeploymentFactory(factory.django.DjangoModelFactory):
+    """A requested technical-cooperation deployment, written straight to the table."""
+
+    class Meta:
+        model = Deployment
+
+    expert = factory.SubFactory(ExpertFactory)
+    kind = DeploymentKind.TECHNICAL_COOPERATION
+    project = factory.SubFactory(ProjectFactory)
+    country = "ID"
+    city = "Jakarta"
+    post = "Policy Advisor"
+    planned_start = date(2030, 4, 1)
+    planned_end = date(2030, 9, 30)
+
+
+class DisasterEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DisasterEvent
+
+    name = factory.Sequence(lambda n: f"Earthquake {n}")
+    kind = DisasterKind.EARTHQUAKE
+    country = "NZ"
+    occurred_on = date(2030, 2, 22)
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mission
+
+    name = factory.Sequence(lambda n: f"Relief team {n}")
+    kind = MissionKind.DISASTER_RELIEF
+    team_type = TeamType.RESCUE
+    disaster = factory.SubFactory(DisasterEventFactory)
+    country = "NZ"
+    requesting_party = RequestingParty.GOVERNMENT
+    requested_on = date(2030, 2, 22)

@@ -1,0 +1,174 @@
+"""The staff's admin: roster search, lifecycle actions, candidates; refusals are messages."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from cooperation.tests.factories import CooperationFieldFactory
+from dispatch.models import Deployment, SafetyCheckIn
+
+from .conftest import bring_to, ready_deployment
+from .factories import DeploymentFactory, ExpertFactory, ExpertLanguageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_roster_search_by_language_field_experience_and_availability(admin_client, today):
+    field = CooperationFieldFactory(code="koban-adm", name="Koban (adm)")
+    speaker = ExpertFactory(family_name="Speaker", countries_of_experience=["TL"])
+    ExpertLanguageFactory(expert=speaker, language="pt", level=4)
+    speaker.specialties.set([field])
+    busy = ExpertFactory(family_name="Busy")
+    DeploymentFactory(expert=busy, planned_start=today - timedelta(days=5), planned_end=today + timedelta(days=5))
+    url = reverse("admin:dispatch_expert_changelist")
+
+    def names(query):
+        response = admin_client.get(f"{url}?{query}")
+        assert response.status_code == 200
+        return {expert.family_name for expert in response.context["cl"].result_list}
+
+    assert names("language=pt") == {"Speaker"}
+    assert names(f"specialties__id__exact={field.pk}") == {"Speaker"}
+    assert names("experience=TL") == {"Speaker"}
+    assert names("availability=busy_now") == {"Busy"}
+    assert names("availability=free_now") == {"Speaker"}
+
+
+def test_change_pages_render_with_their_inlines(admin_client, staff_user):
+    deployment = bring_to(ready_deployment(), "deployed", staff_user)
+    response = admin_client.get(reverse("admin:dispatch_deployment_change", args=[deployment.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Pre-departure checklist" in html or "pre-departure checklist" in html.lower()
+    assert "status history" in html.lower()
+    assert admin_client.get(reverse("admin:dispatch_expert_change", args=[deployment.expert_id])).status_code == 200
+    assert admin_client.get(reverse("admin:dispatch_deployment_add")).status_code == 200
+
+
+def test_a_refused_action_is_a_message_listing_the_reasons(admin_client, staff_user, today):
+    deployment = bring_to(ready_deployment(expert=ExpertFactory(passport_expiry=today)), "preparing", staff_user)
+    response = admin_client.post(
+        reverse("admin:dispatch_deployment_changelist"),
+        {"action": "move_to_deployed", "_selected_action": [deployment.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    (message,) = messages_of(response)
+    assert "Checklist item not done: Visa." in message
+    assert "passport expires" in message
+    assert Deployment.objects.get(pk=deployment.pk).status == "preparing"
+
+
+def test_actions_move_deployments(admin_client):
+    deployment = ready_deployment()
+    admin_client.post(
+        reverse("admin:dispatch_deployment_changelist"),
+        {"action": "move_to_nominated", "_selected_action": [deployment.pk]},
+    )
+    assert Deployment.objects.get(pk=deployment.pk).status == "nominated"
+
+
+def test_candidates_page_nominates(admin_client):
+    request = DeploymentFactory(expert=None, planned_start=date(2031, 1, 1), planned_end=date(2031, 2, 1))
+    speaker = ExpertFactory(family_name="Speaker")
+    ExpertLanguageFactory(expert=speaker, language="id", level=5)
+    url = reverse("admin:dispatch_deployment_candidates", args=[request.pk])
+    page = admin_client.get(f"{url}?language=id:3")
+    assert page.status_code == 200
+    assert "Speaks Indonesian at level 3 or better." in page.content.decode()
+    bad = admin_client.get(f"{url}?language=xx")
+    assert bad.status_code == 200
+    assert "ISO 639-1" in bad.content.decode()
+    admin_client.post(url, {"expert": speaker.pk})
+    request.refresh_from_db()
+    assert (request.status, request.expert) == ("nominated", speaker)
+
+
+def test_a_busy_nominee_is_refused_with_a_message(admin_client):
+    busy = ExpertFactory()
+    held = DeploymentFactory(expert=busy, planned_start=date(2031, 1, 1), planned_end=date(2031, 3, 1))
+    request = DeploymentFactory(expert=None, planned_start=date(2031, 2, 1), planned_end=date(2031, 4, 1))
+    response = admin_client.post(
+        reverse("admin:dispatch_deployment_candidates", args=[request.pk]), {"expert": busy.pk}, follow=True
+    )
+    assert response.status_code == 200
+    assert any(f"#{held.pk}" in message for message in messages_of(response))
+    assert Deployment.objects.get(pk=request.pk).status == "requested"
+
+
+def test_an_overlapping_admin_edit_is_a_form_error(admin_client):
+    expert = ExpertFactory()
+    held = DeploymentFactory(expert=expert, planned_start=date(2031, 1, 1), planned_end=date(2031, 3, 1))
+    later = DeploymentFactory(expert=expert, planned_start=date(2031, 5, 1), planned_end=date(2031, 6, 1))
+    url = reverse("admin:dispatch_deployment_change", args=[later.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "planned_start": "2031-02-01",
+            "planned_end": "2031-06-01",
+            "kind": later.kind,
+            "project": later.project_id,
+            "expert": expert.pk,
+            "country": "ID",
+        }
+    )
+    for prefix in ("checklist", "check_ins", "status_changes"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert f"#{held.pk}" in response.content.decode()
+    assert Deployment.objects.get(pk=later.pk).planned_start == date(2031, 5, 1)
+
+
+def test_check_ins_are_added_inline_while_deployed(admin_client, staff_user):
+    deployment = bring_to(ready_deployment(), "deployed", staff_user)
+    url = reverse("admin:dispatch_deployment_change", args=[deployment.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "expert"}
+    data.update({"expert": deployment.expert_id, "project": deployment.project_id})
+    checklist = list(deployment.checklist.order_by("kind"))
+    data.update({"checklist-TOTAL_FORMS": len(checklist), "checklist-INITIAL_FORMS": len(checklist)})
+    for n, item in enumerate(checklist):
+        data.update({f"checklist-{n}-id": item.pk, f"checklist-{n}-deployment": deployment.pk})
+        if item.is_done:
+            data[f"checklist-{n}-done"] = "on"
+        if item.required:
+            data[f"checklist-{n}-required"] = "on"
+    data.update(
+        {
+            "check_ins-TOTAL_FORMS": 1,
+            "check_ins-INITIAL_FORMS": 0,
+            "check_ins-0-at_0": str(deployment.actual_start),
+            "check_ins-0-at_1": "09:00",
+            "check_ins-0-status": "ok",
+            "check_ins-0-note": "Safe",
+            "status_changes-TOTAL_FORMS": 0,
+            "status_changes-INITIAL_FORMS": 0,
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, [f.formset.errors for f in response.context["inline_admin_formsets"]]
+    (check_in,) = SafetyCheckIn.objects.filter(deployment=deployment)
+    assert (check_in.note, check_in.by) == ("Safe", staff_user)
+
+
+def test_completion_report_page(admin_client, staff_user):
+    deployment = bring_to(ready_deployment(), "returned", staff_user)
+    url = reverse("admin:dispatch_deployment_completion", args=[deployment.pk])
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(url, {"completion_report": "Handed over.", "recognition": "Letter of thanks"})
+    deployment.refresh_from_db()
+    assert (deployment.completion_report, deployment.recognition) == ("Handed over.", "Letter of thanks")

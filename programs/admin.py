@@ -1,0 +1,357 @@
+"""Staff keep the portfolio here; the rules of the models' clean() become form errors."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import F, Max, Min, Q, Value
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cooperation.access import organization_of
+from cooperation.admin import RestrictedAdmin
+from cooperation.models import Organization, Region
+from cooperation.periods import Period
+from cooperation.services import audited_save
+
+from .models import (
+    Event,
+    Funding,
+    Indicator,
+    Measurement,
+    Program,
+    ProgramPartner,
+    Project,
+    Site,
+    StrategicGoal,
+)
+from .selectors import (
+    indicators_with_progress,
+    overlapping,
+    project_count,
+    project_country,
+    projects_in_countries,
+)
+
+# --- list filters ---------------------------------------------------------------------------
+
+
+class CodeListFilter(admin.SimpleListFilter):
+    """A list filter whose chosen value is a code; a malformed one is the admin's usual
+    "incorrect lookup" notice, never a server error."""
+
+    def code(self) -> str | None:
+        value = self.value()
+        if value and (len(value) > 64 or "\x00" in value):
+            raise IncorrectLookupParameters(value)
+        return value or None
+
+
+class CountryFilter(CodeListFilter):
+    """Only the countries that occur in the list, by name."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def country(self):
+        return F("country")
+
+    def lookups(self, request, model_admin):
+        present = (
+            model_admin.get_queryset(request)
+            .annotate(listed_country=self.country())
+            .exclude(listed_country="")
+            .order_by()
+            .values_list("listed_country", flat=True)
+            .distinct()
+        )
+        return sorted(((code, countries.name(code)) for code in present), key=lambda pair: str(pair[1]))
+
+    def queryset(self, request, queryset):
+        code = self.code()
+        return queryset.alias(listed_country=self.country()).filter(listed_country=code) if code else queryset
+
+
+class ProjectCountryFilter(CountryFilter):
+    def country(self):
+        return project_country()
+
+
+class RegionFilter(CodeListFilter):
+    """Regions overlap: a program in Indonesia is listed under ASEAN and the Indo-Pacific."""
+
+    title = _("region")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return list(Region.objects.order_by("name").values_list("code", "name"))
+
+    def countries_of(self, code: str) -> list[str]:
+        region = Region.objects.filter(code=code).first()
+        return region.countries if region else []
+
+    def queryset(self, request, queryset):
+        code = self.code()
+        return queryset.filter(country__in=self.countries_of(code)) if code else queryset
+
+
+class ProjectRegionFilter(RegionFilter):
+    def queryset(self, request, queryset):
+        code = self.code()
+        return projects_in_countries(queryset, self.countries_of(code)) if code else queryset
+
+
+class PartnerFilter(CodeListFilter):
+    """Organizations taking part in programs: counterparts and partners in any role."""
+
+    title = _("partner")
+    parameter_name = "partner"
+
+    def lookups(self, request, model_admin):
+        taking_part = Organization.objects.filter(
+            Q(pk__in=ProgramPartner.objects.values("organization")) | Q(pk__in=Program.objects.values("counterpart"))
+        )
+        return [(org.code, str(org)) for org in taking_part.order_by("name")]
+
+    def queryset(self, request, queryset):
+        code = self.code()
+        if not code:
+            return queryset
+        organization = Organization.objects.filter(code=code).first()
+        return queryset.filter(queryset.model.partner_scope(organization)) if organization else queryset.none()
+
+
+class YearFilter(CodeListFilter):
+    """Calendar years the record runs in, not only the year it starts."""
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        span = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .aggregate(
+                first=Min(ExtractYear("start_date")),
+                last=Max(ExtractYear(Coalesce("end_date", Value(timezone.localdate())))),
+            )
+        )
+        if span["first"] is None:
+            return []
+        return [(str(year), str(year)) for year in range(span["last"], span["first"] - 1, -1)]
+
+    def queryset(self, request, queryset):
+        value = self.code()
+        if not value:
+            return queryset
+        if not value.isdigit() or not 1 <= int(value) <= 9999:
+            raise IncorrectLookupParameters(value)
+        return queryset.filter(overlapping(Period.calendar_year(int(value))))
+
+
+# --- inlines ----------------------------------------------------------------------------------
+
+
+class ProgramPartnerInline(admin.TabularInline):
+    model = ProgramPartner
+    extra = 0
+    autocomplete_fields = ("organization",)
+
+
+class ProjectInline(admin.TabularInline):
+    model = Project
+    extra = 0
+    fields = ("code", "title", "country", "start_date", "end_date", "status")
+    show_change_link = True
+
+
+class FundingInline(admin.TabularInline):
+    model = Funding
+    extra = 0
+    fields = ("project", "organization", "fiscal_year", "amount", "currency", "note")
+    autocomplete_fields = ("project", "organization")
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ("name", "unit", "baseline_value", "baseline_date", "target_value", "target_date")
+    show_change_link = True
+
+
+class MeasurementInline(admin.TabularInline):
+    model = Measurement
+    extra = 0
+    fields = ("period_end", "value", "source", "note", "reported_by")
+    autocomplete_fields = ("reported_by",)
+
+
+class AuditedAdmin(RestrictedAdmin):
+    """Saves through the same audited path as the services; new values reported from
+    the admin are credited to the staff member's organization."""
+
+    def save_model(self, request, obj, form, change):
+        audited_save(obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Measurement:
+            for inline_form in formset.forms:
+                measurement = inline_form.instance
+                if measurement.pk is None and measurement.reported_by_id is None:
+                    measurement.reported_by = organization_of(request.user)
+        super().save_formset(request, form, formset, change)
+
+
+# --- the records ------------------------------------------------------------------------------
+
+
+class ProgramAdminForm(forms.ModelForm):
+    strategic_goals = forms.MultipleChoiceField(
+        label=_("UNODC strategic goals"),
+        choices=StrategicGoal.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Program
+        fields = (
+            "code",
+            "title",
+            "title_ja",
+            "kind",
+            "status",
+            "country",
+            "counterpart",
+            "fields",
+            "start_date",
+            "end_date",
+            "objectives",
+            "description",
+            "description_ja",
+            "strategic_goals",
+            "priority_regions",
+            "is_public",
+        )
+
+
+@admin.register(Program)
+class ProgramAdmin(AuditedAdmin):
+    form = ProgramAdminForm
+    list_display = ("code", "title", "country", "kind", "status", "start_date", "end_date", "counterpart", "projects")
+    list_filter = (
+        CountryFilter,
+        RegionFilter,
+        ("fields", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "kind",
+        PartnerFilter,
+        YearFilter,
+    )
+    list_select_related = ("counterpart",)
+    search_fields = ("code", "title", "title_ja", "objectives", "description", "counterpart__name")
+    autocomplete_fields = ("counterpart", "fields", "priority_regions")
+    date_hierarchy = "start_date"
+    inlines = (ProgramPartnerInline, ProjectInline, FundingInline)
+    fieldsets = (
+        (None, {"fields": ("code", "title", "title_ja", "kind", "status", "country", "counterpart", "fields")}),
+        (_("Period"), {"fields": ("start_date", "end_date")}),
+        (_("Purpose"), {"fields": ("objectives", "description", "description_ja")}),
+        (_("UNODC cooperation"), {"fields": ("strategic_goals", "priority_regions")}),
+        (None, {"fields": ("is_public",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(project_count=project_count())
+
+    @admin.display(description=_("projects"), ordering="project_count")
+    def projects(self, obj):
+        return obj.project_count
+
+
+@admin.register(Project)
+class ProjectAdmin(AuditedAdmin):
+    list_display = ("code", "title", "program", "project_country", "status", "start_date", "end_date")
+    list_filter = (
+        ProjectCountryFilter,
+        ProjectRegionFilter,
+        ("fields", admin.RelatedOnlyFieldListFilter),
+        "status",
+        PartnerFilter,
+        YearFilter,
+        ("program", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("program",)
+    search_fields = ("code", "title", "title_ja", "description", "program__code", "program__title")
+    autocomplete_fields = ("program", "counterpart", "fields")
+    date_hierarchy = "start_date"
+    inlines = (IndicatorInline,)
+
+    @admin.display(description=_("country"), ordering="country")
+    def project_country(self, obj):
+        return obj.country.name if obj.country else obj.program.country.name
+
+
+@admin.register(Site)
+class SiteAdmin(AuditedAdmin):
+    list_display = ("name", "code", "kind", "city", "country", "organization")
+    list_filter = (CountryFilter, RegionFilter, "kind")
+    list_select_related = ("organization",)
+    search_fields = ("name", "name_ja", "code", "city")
+    autocomplete_fields = ("projects", "organization")
+
+
+@admin.register(Funding)
+class FundingAdmin(AuditedAdmin):
+    list_display = ("fiscal_year", "program", "project", "organization", "amount", "currency")
+    list_filter = ("fiscal_year", "currency", ("organization", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("program", "project", "organization")
+    search_fields = ("program__code", "program__title", "project__code", "organization__name", "note")
+    autocomplete_fields = ("program", "project", "organization")
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(AuditedAdmin):
+    list_display = ("name", "project", "unit", "baseline_value", "target_value", "latest_value", "progress")
+    list_filter = (("project__program", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("project",)
+    search_fields = ("name", "name_ja", "project__code", "project__title")
+    autocomplete_fields = ("project",)
+    date_hierarchy = "target_date"
+    inlines = (MeasurementInline,)
+
+    def get_queryset(self, request):
+        return indicators_with_progress(super().get_queryset(request))
+
+    @admin.display(description=_("latest value"), ordering="latest_value")
+    def latest_value(self, obj):
+        return obj.latest_value
+
+    @admin.display(description=_("progress"), ordering="progress")
+    def progress(self, obj):
+        return None if obj.progress is None else f"{obj.progress:.0%}"
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(AuditedAdmin):
+    list_display = ("indicator", "period_end", "value", "reported_by", "source")
+    list_filter = (("reported_by", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("indicator", "reported_by")
+    search_fields = ("indicator__name", "source", "note")
+    autocomplete_fields = ("indicator", "reported_by")
+    date_hierarchy = "period_end"
+
+    def save_model(self, request, obj, form, change):
+        if obj.pk is None and obj.reported_by_id is None:
+            obj.reported_by = organization_of(request.user)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Event)
+class EventAdmin(AuditedAdmin):
+    list_display = ("name", "kind", "start_date", "end_date", "place", "country", "participant_count")
+    list_filter = (CountryFilter, "kind", ("fields", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "name_ja", "code", "place", "description")
+    autocomplete_fields = ("program", "fields", "organizers")
+    date_hierarchy = "start_date"

@@ -1,0 +1,281 @@
+"""The portfolio resources as JSON. Writes go through programs.services (see views)."""
+
+from __future__ import annotations
+
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from cooperation.api.serializers import CodeRelatedField, CooperationSerializer
+from cooperation.models import CooperationField, Organization, Region
+
+from ..models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, StrategicGoal
+
+
+class BriefRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to a record without a code: written as its id, read as {id, display}."""
+
+    def to_representation(self, value):
+        return {"id": value.pk, "display": str(value)}
+
+    def use_pk_only_optimization(self):
+        return False
+
+
+def field_codes(**kwargs) -> CodeRelatedField:
+    return CodeRelatedField(queryset=CooperationField.objects.all(), many=True, required=False, **kwargs)
+
+
+def organization_code(**kwargs) -> CodeRelatedField:
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_null", True)
+    return CodeRelatedField(queryset=Organization.objects.all(), **kwargs)
+
+
+class WithCooperationFields:
+    """Adds the `fields` reference list; a declared attribute of that name would hide
+    the serializer's own `fields` property."""
+
+    def get_fields(self):
+        declared = super().get_fields()
+        declared["fields"] = field_codes()
+        return declared
+
+
+class PartnershipSerializer(serializers.ModelSerializer):
+    organization = CodeRelatedField(queryset=Organization.objects.all())
+
+    class Meta:
+        model = ProgramPartner
+        fields = ("organization", "role")
+        # Uniqueness of (program, organization, role) is checked by the program's service.
+        validators = []
+
+
+class ProgramSerializer(WithCooperationFields, CooperationSerializer):
+    country = CountryField(required=False, allow_blank=True)
+    counterpart = organization_code()
+    partners = PartnershipSerializer(source="partnerships", many=True, required=False)
+    priority_regions = CodeRelatedField(queryset=Region.objects.all(), many=True, required=False)
+    strategic_goals = serializers.ListField(
+        child=serializers.ChoiceField(choices=StrategicGoal.choices), required=False
+    )
+
+    class Meta:
+        model = Program
+        fields = (
+            "id",
+            "url",
+            "display",
+            "code",
+            "title",
+            "title_ja",
+            "kind",
+            "country",
+            "counterpart",
+            "partners",
+            "fields",
+            "start_date",
+            "end_date",
+            "status",
+            "objectives",
+            "description",
+            "description_ja",
+            "strategic_goals",
+            "priority_regions",
+            "is_public",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "url", "display", "code", "title")
+
+    def validate_partners(self, partners):
+        pairs = [(p["organization"].pk, p["role"]) for p in partners]
+        if len(pairs) != len(set(pairs)):
+            raise serializers.ValidationError("An organization is listed twice in the same role.", code="duplicate")
+        return partners
+
+    def validate(self, attrs):
+        # The partnerships are a set of rows of their own, not a field of the program.
+        partnerships = attrs.pop("partnerships", None)
+        attrs = super().validate(attrs)
+        if partnerships is not None:
+            attrs["partners"] = [(p["organization"], p["role"]) for p in partnerships]
+        return attrs
+
+
+class ProjectSerializer(WithCooperationFields, CooperationSerializer):
+    program = CodeRelatedField(queryset=Program.objects.all())
+    country = CountryField(required=False, allow_blank=True)
+    counterpart = organization_code()
+
+    class Meta:
+        model = Project
+        fields = (
+            "id",
+            "url",
+            "display",
+            "program",
+            "code",
+            "title",
+            "title_ja",
+            "country",
+            "counterpart",
+            "fields",
+            "start_date",
+            "end_date",
+            "status",
+            "description",
+            "description_ja",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "url", "display", "code", "title")
+
+
+class SiteSerializer(CooperationSerializer):
+    country = CountryField()
+    organization = organization_code()
+    projects = CodeRelatedField(queryset=Project.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = Site
+        fields = (
+            "id",
+            "url",
+            "display",
+            "code",
+            "name",
+            "name_ja",
+            "kind",
+            "projects",
+            "organization",
+            "city",
+            "country",
+            "latitude",
+            "longitude",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "url", "display", "code", "name")
+
+
+class FundingSerializer(CooperationSerializer):
+    program = CodeRelatedField(queryset=Program.objects.all())
+    project = CodeRelatedField(queryset=Project.objects.all(), required=False, allow_null=True)
+    organization = CodeRelatedField(queryset=Organization.objects.all())
+
+    class Meta:
+        model = Funding
+        fields = (
+            "id",
+            "url",
+            "display",
+            "program",
+            "project",
+            "organization",
+            "fiscal_year",
+            "amount",
+            "currency",
+            "note",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "url", "display", "fiscal_year", "amount", "currency")
+
+
+class IndicatorSerializer(CooperationSerializer):
+    project = CodeRelatedField(queryset=Project.objects.all())
+    latest_value = serializers.DecimalField(max_digits=16, decimal_places=4, read_only=True, allow_null=True)
+    latest_period_end = serializers.DateField(read_only=True, allow_null=True)
+    progress = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text="Share of the way from baseline to target reached by the latest value (1 = target met).",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = (
+            "id",
+            "url",
+            "display",
+            "project",
+            "name",
+            "name_ja",
+            "unit",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "description",
+            "latest_value",
+            "latest_period_end",
+            "progress",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "url", "display", "name", "unit")
+
+
+class MeasurementSerializer(CooperationSerializer):
+    indicator = BriefRelatedField(queryset=Indicator.objects.all())
+    reported_by = CodeRelatedField(read_only=True)
+
+    class Meta:
+        model = Measurement
+        fields = (
+            "id",
+            "url",
+            "display",
+            "indicator",
+            "period_end",
+            "value",
+            "source",
+            "note",
+            "reported_by",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "url", "display", "period_end", "value")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        indicator = self.fields.get("indicator")
+        if request is not None and indicator is not None:
+            # An indicator outside the user's programs does not exist for them.
+            indicator.queryset = Indicator.objects.restrict(request.user, "view")
+
+
+class EventSerializer(WithCooperationFields, CooperationSerializer):
+    program = CodeRelatedField(queryset=Program.objects.all(), required=False, allow_null=True)
+    country = CountryField(required=False)
+    participating_countries = serializers.ListField(child=CountryField(), required=False)
+    organizers = CodeRelatedField(queryset=Organization.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = Event
+        fields = (
+            "id",
+            "url",
+            "display",
+            "code",
+            "name",
+            "name_ja",
+            "kind",
+            "program",
+            "start_date",
+            "end_date",
+            "place",
+            "country",
+            "participating_countries",
+            "participant_count",
+            "fields",
+            "organizers",
+            "description",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "url", "display", "code", "name", "start_date")

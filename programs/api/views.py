@@ -1,0 +1,135 @@
+from django.db.models import Prefetch
+
+from cooperation.api.viewsets import CooperationViewSet
+
+from .. import services
+from ..filters import (
+    EventFilter,
+    FundingFilter,
+    IndicatorFilter,
+    MeasurementFilter,
+    ProgramFilter,
+    ProjectFilter,
+    SiteFilter,
+)
+from ..models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site
+from ..selectors import indicators_with_progress
+from .serializers import (
+    EventSerializer,
+    FundingSerializer,
+    IndicatorSerializer,
+    MeasurementSerializer,
+    ProgramSerializer,
+    ProjectSerializer,
+    SiteSerializer,
+)
+
+
+class ServiceWritesMixin:
+    """Creates and updates go through the app's services, credited to the request's user."""
+
+    create_service = None
+    update_service = None
+    instance_argument = None
+
+    def perform_create(self, serializer):
+        return type(self).create_service(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        return type(self).update_service(
+            **{self.instance_argument: serializer.instance}, actor=self.request.user, **serializer.validated_data
+        )
+
+
+class ProgramViewSet(ServiceWritesMixin, CooperationViewSet):
+    queryset = Program.objects.select_related("counterpart").prefetch_related(
+        "fields",
+        "priority_regions",
+        Prefetch("partnerships", queryset=ProgramPartner.objects.select_related("organization")),
+    )
+    serializer_class = ProgramSerializer
+    filterset_class = ProgramFilter
+    search_fields = ("code", "title", "title_ja", "objectives", "description", "counterpart__name")
+    ordering_fields = ("code", "title", "country", "start_date", "end_date", "status", "updated_at")
+    ordering = ("-start_date", "code")
+    create_service = staticmethod(services.program_create)
+    update_service = staticmethod(services.program_update)
+    instance_argument = "program"
+
+    def perform_destroy(self, instance):
+        services.program_delete(program=instance, actor=self.request.user)
+
+
+class ProjectViewSet(ServiceWritesMixin, CooperationViewSet):
+    queryset = Project.objects.select_related("program", "counterpart").prefetch_related("fields")
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilter
+    search_fields = ("code", "title", "title_ja", "description", "program__code", "program__title")
+    ordering_fields = ("code", "title", "country", "start_date", "end_date", "status", "updated_at")
+    ordering = ("-start_date", "code")
+    create_service = staticmethod(services.project_create)
+    update_service = staticmethod(services.project_update)
+    instance_argument = "project"
+
+    def perform_destroy(self, instance):
+        services.project_delete(project=instance, actor=self.request.user)
+
+
+class SiteViewSet(ServiceWritesMixin, CooperationViewSet):
+    queryset = Site.objects.select_related("organization").prefetch_related("projects")
+    serializer_class = SiteSerializer
+    filterset_class = SiteFilter
+    search_fields = ("code", "name", "name_ja", "city")
+    ordering_fields = ("code", "name", "country", "city", "updated_at")
+    ordering = ("country", "name", "pk")
+    create_service = staticmethod(services.site_create)
+    update_service = staticmethod(services.site_update)
+    instance_argument = "site"
+
+
+class FundingViewSet(ServiceWritesMixin, CooperationViewSet):
+    queryset = Funding.objects.select_related("program", "project", "organization")
+    serializer_class = FundingSerializer
+    filterset_class = FundingFilter
+    search_fields = ("note", "program__code", "program__title", "project__code", "organization__name")
+    ordering_fields = ("fiscal_year", "amount", "currency", "updated_at")
+    ordering = ("fiscal_year", "pk")
+    create_service = staticmethod(services.funding_create)
+    update_service = staticmethod(services.funding_update)
+    instance_argument = "funding"
+
+
+class IndicatorViewSet(ServiceWritesMixin, CooperationViewSet):
+    queryset = indicators_with_progress(Indicator.objects.select_related("project"))
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilter
+    search_fields = ("name", "name_ja", "unit", "description", "project__code", "project__title")
+    ordering_fields = ("name", "target_date", "baseline_date", "progress", "latest_period_end", "updated_at")
+    ordering = ("project__code", "name", "pk")
+    create_service = staticmethod(services.indicator_create)
+    update_service = staticmethod(services.indicator_update)
+    instance_argument = "indicator"
+
+
+class MeasurementViewSet(ServiceWritesMixin, CooperationViewSet):
+    queryset = Measurement.objects.select_related("indicator", "reported_by")
+    serializer_class = MeasurementSerializer
+    filterset_class = MeasurementFilter
+    search_fields = ("source", "note", "indicator__name")
+    ordering_fields = ("period_end", "value", "updated_at")
+    ordering = ("indicator", "period_end", "pk")
+    create_service = staticmethod(services.measurement_create)
+    update_service = staticmethod(services.measurement_update)
+    instance_argument = "measurement"
+
+
+class EventViewSet(ServiceWritesMixin, CooperationViewSet):
+    queryset = Event.objects.select_related("program").prefetch_related("fields", "organizers")
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    search_fields = ("code", "name", "name_ja", "place", "description")
+    ordering_fields = ("name", "start_date", "end_date", "participant_count", "updated_at")
+    ordering = ("-start_date", "name", "pk")
+    create_service = staticmethod(services.event_create)
+    update_service = staticmethod(services.event_update)
+    instance_argument = "event"

@@ -1,0 +1,463 @@
+"""Writes with rules for the portfolio: programs, projects, results, money, events.
+
+Every function validates the record (field rules, constraints and the cross-table
+rules in the models' `clean()`), saves it inside one transaction and credits the
+change to `actor` in the record's history. The database triggers (see triggers.py)
+hold the same cross-table rules against any other write path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from cooperation.access import organization_of
+from cooperation.models import CooperationField, Organization, Region
+from cooperation.services import LoadReport, audited_save
+
+from .models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, Status
+
+REFERENCE_PROGRAMS_FILE = Path(__file__).resolve().parent / "reference_data" / "programs.json"
+
+Partners = Iterable[tuple[Organization, str]]
+
+
+# --- shared mechanics ------------------------------------------------------------------------
+
+
+def _assign(instance: models.Model, changes: dict[str, Any]) -> None:
+    editable = {f.name for f in instance._meta.concrete_fields if f.editable and not f.primary_key}
+    unknown = set(changes) - editable
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} has no editable field {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(instance, name, value)
+
+
+def _set_related(instance: models.Model, related: dict[str, Iterable | None]) -> None:
+    """Replace many-to-many sets; None leaves a set as it is."""
+    for name, values in related.items():
+        if values is not None:
+            getattr(instance, name).set(list(values))
+
+
+def _save(instance: models.Model, *, actor, changes: dict[str, Any], related: dict[str, Iterable | None]):
+    _assign(instance, changes)
+    audited_save(instance, actor=actor)
+    _set_related(instance, related)
+    return instance
+
+
+def _delete(instance: models.Model, *, actor) -> None:
+    if actor is not None:
+        instance._history_user = actor
+    instance.delete()
+
+
+# --- programs --------------------------------------------------------------------------------
+
+
+def _set_partners(program: Program, partners: Partners, *, actor) -> tuple[int, int]:
+    """Make the program's partnerships exactly `partners` ((organization, role) pairs);
+    return how many were added and removed."""
+    wanted = {(organization.pk, role) for organization, role in partners}
+    removed = 0
+    for partnership in program.partnerships.all():
+        if (partnership.organization_id, partnership.role) not in wanted:
+            _delete(partnership, actor=actor)
+            removed += 1
+    existing = set(program.partnerships.values_list("organization_id", "role"))
+    added = sorted(wanted - existing)
+    for organization_id, role in added:
+        audited_save(ProgramPartner(program=program, organization_id=organization_id, role=role), actor=actor)
+    return len(added), removed
+
+
+@transaction.atomic
+def program_create(
+    *,
+    actor,
+    code: str,
+    title: str,
+    start_date: date,
+    end_date: date | None = None,
+    kind: str = Program.Kind.TECHNICAL_COOPERATION,
+    country: str = "",
+    counterpart: Organization | None = None,
+    status: str = Status.PLANNED,
+    title_ja: str = "",
+    objectives: str = "",
+    description: str = "",
+    description_ja: str = "",
+    strategic_goals: Iterable[str] = (),
+    is_public: bool = False,
+    fields: Iterable[CooperationField] = (),
+    priority_regions: Iterable[Region] = (),
+    partners: Partners = (),
+) -> Program:
+    program = Program(
+        code=code,
+        title=title,
+        title_ja=title_ja,
+        kind=kind,
+        country=country,
+        counterpart=counterpart,
+        start_date=start_date,
+        end_date=end_date,
+        status=status,
+        objectives=objectives,
+        description=description,
+        description_ja=description_ja,
+        strategic_goals=list(strategic_goals),
+        is_public=is_public,
+    )
+    _save(program, actor=actor, changes={}, related={"fields": fields, "priority_regions": priority_regions})
+    _set_partners(program, partners, actor=actor)
+    return program
+
+
+@transaction.atomic
+def program_update(
+    *,
+    program: Program,
+    actor,
+    fields: Iterable[CooperationField] | None = None,
+    priority_regions: Iterable[Region] | None = None,
+    partners: Partners | None = None,
+    **changes: Any,
+) -> Program:
+    """Change a program; shortening it past one of its projects is refused."""
+    _save(program, actor=actor, changes=changes, related={"fields": fields, "priority_regions": priority_regions})
+    if partners is not None:
+        _set_partners(program, partners, actor=actor)
+    return program
+
+
+@transaction.atomic
+def program_delete(*, program: Program, actor) -> None:
+    """Refused (ProtectedError, HTTP 409) while projects or events refer to the program."""
+    _delete(program, actor=actor)
+
+
+# --- projects and sites ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor,
+    program: Program,
+    code: str,
+    title: str,
+    start_date: date,
+    end_date: date | None = None,
+    country: str = "",
+    counterpart: Organization | None = None,
+    status: str = Status.PLANNED,
+    title_ja: str = "",
+    description: str = "",
+    description_ja: str = "",
+    fields: Iterable[CooperationField] = (),
+) -> Project:
+    """A project inside its program's period."""
+    project = Project(
+        program=program,
+        code=code,
+        title=title,
+        title_ja=title_ja,
+        country=country,
+        counterpart=counterpart,
+        start_date=start_date,
+        end_date=end_date,
+        status=status,
+        description=description,
+        description_ja=description_ja,
+    )
+    return _save(project, actor=actor, changes={}, related={"fields": fields})
+
+
+@transaction.atomic
+def project_update(
+    *, project: Project, actor, fields: Iterable[CooperationField] | None = None, **changes: Any
+) -> Project:
+    return _save(project, actor=actor, changes=changes, related={"fields": fields})
+
+
+@transaction.atomic
+def project_delete(*, project: Project, actor) -> None:
+    _delete(project, actor=actor)
+
+
+@transaction.atomic
+def site_create(*, actor, name: str, country: str, projects: Iterable[Project] = (), **values: Any) -> Site:
+    return _save(Site(name=name, country=country), actor=actor, changes=values, related={"projects": projects})
+
+
+@transaction.atomic
+def site_update(*, site: Site, actor, projects: Iterable[Project] | None = None, **changes: Any) -> Site:
+    return _save(site, actor=actor, changes=changes, related={"projects": projects})
+
+
+# --- money -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def funding_create(
+    *,
+    actor,
+    program: Program,
+    organization: Organization,
+    fiscal_year: int,
+    amount: Decimal,
+    project: Project | None = None,
+    currency: str = "JPY",
+    note: str = "",
+) -> Funding:
+    """Money in one Japanese fiscal year; a project's funding is booked on its own program."""
+    funding = Funding(
+        program=program,
+        project=project,
+        organization=organization,
+        fiscal_year=fiscal_year,
+        amount=amount,
+        currency=currency,
+        note=note,
+    )
+    return _save(funding, actor=actor, changes={}, related={})
+
+
+@transaction.atomic
+def funding_update(*, funding: Funding, actor, **changes: Any) -> Funding:
+    return _save(funding, actor=actor, changes=changes, related={})
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_create(
+    *,
+    actor,
+    project: Project,
+    name: str,
+    baseline_value: Decimal,
+    baseline_date: date,
+    target_value: Decimal,
+    target_date: date,
+    unit: str = "",
+    name_ja: str = "",
+    description: str = "",
+) -> Indicator:
+    indicator = Indicator(
+        project=project,
+        name=name,
+        name_ja=name_ja,
+        unit=unit,
+        baseline_value=baseline_value,
+        baseline_date=baseline_date,
+        target_value=target_value,
+        target_date=target_date,
+        description=description,
+    )
+    return _save(indicator, actor=actor, changes={}, related={})
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, actor, **changes: Any) -> Indicator:
+    """Moving the baseline past a recorded value is refused."""
+    return _save(indicator, actor=actor, changes=changes, related={})
+
+
+def _may_report_on(actor, indicator: Indicator) -> bool:
+    if actor is None:
+        return True
+    return (
+        actor.has_perm("programs.add_measurement")
+        and Indicator.objects.restrict(actor, "view").filter(pk=indicator.pk).exists()
+    )
+
+
+@transaction.atomic
+def measurement_create(
+    *,
+    actor,
+    indicator: Indicator,
+    period_end: date,
+    value: Decimal,
+    source: str = "",
+    note: str = "",
+) -> Measurement:
+    """A value of an indicator for the period ending `period_end`, credited to the
+    reporter's organization. Partners report only on their own programs' indicators."""
+    if not _may_report_on(actor, indicator):
+        raise PermissionDenied(_("You may report values only for indicators of your organization's programs."))
+    measurement = Measurement(
+        indicator=indicator,
+        period_end=period_end,
+        value=value,
+        source=source,
+        note=note,
+        reported_by=organization_of(actor) if actor is not None else None,
+    )
+    return _save(measurement, actor=actor, changes={}, related={})
+
+
+@transaction.atomic
+def measurement_update(*, measurement: Measurement, actor, **changes: Any) -> Measurement:
+    return _save(measurement, actor=actor, changes=changes, related={})
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def event_create(
+    *,
+    actor,
+    name: str,
+    kind: str,
+    fields: Iterable[CooperationField] = (),
+    organizers: Iterable[Organization] = (),
+    **values: Any,
+) -> Event:
+    return _save(
+        Event(name=name, kind=kind), actor=actor, changes=values, related={"fields": fields, "organizers": organizers}
+    )
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    actor,
+    fields: Iterable[CooperationField] | None = None,
+    organizers: Iterable[Organization] | None = None,
+    **changes: Any,
+) -> Event:
+    return _save(event, actor=actor, changes=changes, related={"fields": fields, "organizers": organizers})
+
+
+# --- the programs the agency's own documents describe ----------------------------------------
+
+
+def _by_code(model, codes: Iterable[str]) -> list:
+    codes = list(codes)
+    found = {obj.code: obj for obj in model.objects.filter(code__in=codes)}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise ValidationError(
+            _("Unknown %(kind)s codes: %(codes)s (load the reference data first).")
+            % {"kind": model._meta.verbose_name, "codes": ", ".join(missing)},
+            code="unknown_reference",
+        )
+    return [found[code] for code in codes]
+
+
+def _one_by_code(model, code: str | None):
+    return _by_code(model, [code])[0] if code else None
+
+
+def _upsert(model, code: str, values: dict[str, Any], related: dict[str, list], report: LoadReport, kind: str):
+    """Create or update the row with this code; write only what differs."""
+    instance = model.objects.filter(code=code).first()
+    created = instance is None
+    if created:
+        instance = model(code=code)
+    changed = created or any(getattr(instance, name) != value for name, value in values.items())
+    if changed:
+        _assign(instance, values)
+        audited_save(instance)
+    for name, wanted in related.items():
+        manager = getattr(instance, name)
+        if {obj.pk for obj in wanted} != set(manager.values_list("pk", flat=True)):
+            manager.set(wanted)
+            changed = True
+    report.count(kind, created, changed)
+    return instance
+
+
+def _dates(row: dict) -> dict[str, date | None]:
+    return {name: date.fromisoformat(row[name]) if row.get(name) else None for name in ("start_date", "end_date")}
+
+
+def _text(row: dict, *names: str) -> dict[str, str]:
+    return {name: row.get(name, "") for name in names}
+
+
+@transaction.atomic
+def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadReport:
+    """Load the programs, projects, sites and events of the domain documents by code.
+
+    Running it again changes nothing; changing the file updates the rows it names.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    report = LoadReport()
+    for row in data["programs"]:
+        values = {
+            **_text(row, "title", "title_ja", "country", "objectives", "description", "description_ja"),
+            **_dates(row),
+            "kind": row["kind"],
+            "status": row["status"],
+            "counterpart": _one_by_code(Organization, row.get("counterpart")),
+            "strategic_goals": row.get("strategic_goals", []),
+            "is_public": row.get("is_public", True),
+        }
+        related = {
+            "fields": _by_code(CooperationField, row.get("fields", [])),
+            "priority_regions": _by_code(Region, row.get("priority_regions", [])),
+        }
+        program = _upsert(Program, row["code"], values, related, report, "programs")
+        partners = [
+            (organization, partner["role"])
+            for partner, organization in zip(
+                row.get("partners", []),
+                _by_code(Organization, [p["organization"] for p in row.get("partners", [])]),
+                strict=True,
+            )
+        ]
+        added, removed = _set_partners(program, partners, actor=None)
+        if added:
+            report.created["partnerships"] = report.created.get("partnerships", 0) + added
+        if removed:
+            report.updated["partnerships removed"] = report.updated.get("partnerships removed", 0) + removed
+    for row in data["projects"]:
+        values = {
+            **_text(row, "title", "title_ja", "country", "description", "description_ja"),
+            **_dates(row),
+            "program": _one_by_code(Program, row["program"]),
+            "status": row["status"],
+            "counterpart": _one_by_code(Organization, row.get("counterpart")),
+        }
+        related = {"fields": _by_code(CooperationField, row.get("fields", []))}
+        _upsert(Project, row["code"], values, related, report, "projects")
+    for row in data["sites"]:
+        values = {
+            **_text(row, "name", "name_ja", "kind", "city", "country"),
+            "organization": _one_by_code(Organization, row.get("organization")),
+            "latitude": row.get("latitude"),
+            "longitude": row.get("longitude"),
+        }
+        related = {"projects": _by_code(Project, row.get("projects", []))}
+        _upsert(Site, row["code"], values, related, report, "sites")
+    for row in data["events"]:
+        values = {
+            **_text(row, "name", "name_ja", "kind", "place", "country"),
+            **_dates(row),
+            "program": _one_by_code(Program, row.get("program")),
+            "participating_countries": row.get("participating_countries", []),
+            "participant_count": row.get("participant_count"),
+        }
+        related = {
+            "fields": _by_code(CooperationField, row.get("fields", [])),
+            "organizers": _by_code(Organization, row.get("organizers", [])),
+        }
+        _upsert(Event, row["code"], values, related, report, "events")
+    return report

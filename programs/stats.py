@@ -1,0 +1,151 @@
+"""Portfolio figures for the dashboard: each one SQL aggregate, returned as plain data.
+
+"Active" means running at some time in the period (an open end counts as running) and
+not cancelled. A project's country is its own, or its program's when it names none.
+Regions overlap, so a program in Indonesia counts for ASEAN and the Indo-Pacific alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Avg, Count, F, OuterRef, Q, Sum
+
+from cooperation.models import CooperationField, Region
+from cooperation.periods import Period, fiscal_year_of
+
+from .models import Funding, Indicator, Status
+from .selectors import (
+    InArray,
+    SubqueryCount,
+    active_programs,
+    active_projects,
+    indicators_with_progress,
+    project_country,
+)
+
+
+def _counts(key: str, row: dict) -> dict[str, Any]:
+    return {key: row["code"], "name": row["name"], "programs": row["program_count"], "projects": row["project_count"]}
+
+
+def active_programs_by_country(period: Period) -> list[dict[str, Any]]:
+    """[{"country": "ID", "programs": 2}, …]; regional programs (no country) are left out."""
+    rows = (
+        active_programs(period)
+        .exclude(country="")
+        .order_by()
+        .values("country")
+        .annotate(programs=Count("pk"))
+        .order_by("country")
+    )
+    return list(rows)
+
+
+def active_projects_by_country(period: Period) -> list[dict[str, Any]]:
+    """[{"country": "ID", "projects": 3}, …]."""
+    rows = (
+        active_projects(period)
+        .annotate(in_country=project_country())
+        .exclude(in_country="")
+        .order_by()
+        .values("in_country")
+        .annotate(projects=Count("pk"))
+        .order_by("in_country")
+    )
+    return [{"country": row["in_country"], "projects": row["projects"]} for row in rows]
+
+
+def active_by_region(period: Period) -> list[dict[str, Any]]:
+    """[{"region": "asean", "name": "ASEAN", "programs": 2, "projects": 3}, …] for every region."""
+    programs = active_programs(period).filter(InArray(F("country"), OuterRef("countries"))).values("pk")
+    projects = active_projects(period).filter(InArray(project_country(), OuterRef("countries"))).values("pk")
+    rows = (
+        Region.objects.annotate(program_count=SubqueryCount(programs), project_count=SubqueryCount(projects))
+        .order_by("code")
+        .values("code", "name", "program_count", "project_count")
+    )
+    return [_counts("region", row) for row in rows]
+
+
+def active_by_field(period: Period) -> list[dict[str, Any]]:
+    """[{"field": "traffic-police", "name": …, "programs": 1, "projects": 1}, …], fields in use only."""
+    programs = active_programs(period).filter(fields=OuterRef("pk")).values("pk")
+    projects = active_projects(period).filter(fields=OuterRef("pk")).values("pk")
+    rows = (
+        CooperationField.objects.annotate(program_count=SubqueryCount(programs), project_count=SubqueryCount(projects))
+        .filter(Q(program_count__gt=0) | Q(project_count__gt=0))
+        .order_by("code")
+        .values("code", "name", "program_count", "project_count")
+    )
+    return [_counts("field", row) for row in rows]
+
+
+def funding_by_fiscal_year(period: Period) -> list[dict[str, Any]]:
+    """Totals per Japanese fiscal year, funding organization and currency, for the fiscal
+    years that overlap the period: [{"fiscal_year": 2012, "organization": "jica",
+    "currency": "JPY", "amount": Decimal(…)}, …]. Money of cancelled programs or
+    projects does not count; currencies are never added together."""
+    first, last = fiscal_year_of(period.start), fiscal_year_of(period.end)
+    rows = (
+        Funding.objects.filter(fiscal_year__gte=first, fiscal_year__lte=last)
+        .exclude(program__status=Status.CANCELLED)
+        .exclude(project__status=Status.CANCELLED)
+        .order_by()
+        .values("fiscal_year", "organization__code", "currency")
+        .annotate(amount=Sum("amount"))
+        .order_by("fiscal_year", "organization__code", "currency")
+    )
+    return [
+        {
+            "fiscal_year": row["fiscal_year"],
+            "organization": row["organization__code"],
+            "currency": row["currency"],
+            "amount": row["amount"],
+        }
+        for row in rows
+    ]
+
+
+def _indicators_as_of(period: Period):
+    return indicators_with_progress(Indicator.objects.exclude(project__status=Status.CANCELLED), as_of=period.end)
+
+
+def indicator_progress(period: Period) -> list[dict[str, Any]]:
+    """Each indicator's latest value up to the end of the period and its progress
+    (0 at the baseline, 1 at the target)."""
+    rows = (
+        _indicators_as_of(period)
+        .order_by("project__code", "name", "pk")
+        .values(
+            "pk",
+            "name",
+            "unit",
+            "project__code",
+            "baseline_value",
+            "target_value",
+            "target_date",
+            "latest_value",
+            "latest_period_end",
+            "progress",
+        )
+    )
+    return [
+        {
+            "indicator": row.pop("pk"),
+            "project": row.pop("project__code"),
+            **row,
+        }
+        for row in rows
+    ]
+
+
+def indicator_progress_summary(period: Period) -> dict[str, Any]:
+    """How many indicators there are, how many have a value, how many met their target,
+    and their average progress, as of the end of the period."""
+    return _indicators_as_of(period).aggregate(
+        indicators=Count("pk"),
+        with_values=Count("pk", filter=Q(latest_value__isnull=False)),
+        targets_met=Count("pk", filter=Q(progress__gte=1)),
+        average_progress=Avg("progress"),
+    )

@@ -1,0 +1,313 @@
+"""The trainees resources: courses, course visits, trainees, enrollments, delegations."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from cooperation.access import organization_of
+from cooperation.api.errors import error_body
+from cooperation.api.viewsets import CooperationViewSet
+from cooperation.models import Organization
+from cooperation.privacy import can_see_personal_data
+from cooperation.roles import sees_everything
+
+from .. import services
+from ..filters import CourseFilter, CourseVisitFilter, DelegationFilter, EnrollmentFilter, TraineeFilter
+from ..models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatusChange, Trainee
+from ..nominations import NominationFileError, NominationRowsInvalid, nominations_import, read_rows
+from ..selectors import courses_with_seat_counts
+from .serializers import (
+    CourseSerializer,
+    CourseVisitSerializer,
+    DelegationSerializer,
+    EnrollmentSerializer,
+    EnrollmentTransitionSerializer,
+    EnrollmentWithdrawSerializer,
+    NominationResultSerializer,
+    NominationUploadSerializer,
+    TraineeSerializer,
+)
+
+
+def _without_m2m(data: dict, model) -> tuple[dict, dict]:
+    many = {f.name for f in model._meta.many_to_many}
+    return {k: v for k, v in data.items() if k not in many}, {k: v for k, v in data.items() if k in many}
+
+
+class CanNominate(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.has_perm("trainees.add_enrollment"))
+
+
+def _staff_only(user) -> None:
+    if not sees_everything(user, "change"):
+        raise exceptions.PermissionDenied(_("Only agency staff may do this."), code="staff_only")
+
+
+class CourseViewSet(CooperationViewSet):
+    """Courses held in Japan for foreign officers.
+
+    Partner coordinators see the open courses they may nominate to — those naming no
+    target country or their organization's country (development agencies and
+    international organizations see every open course) — and every course they have
+    nominated to. Seats: `seats_taken` counts accepted, arrived and completed trainees.
+    """
+
+    queryset = courses_with_seat_counts(
+        Course.objects.select_related("host", "program", "project").prefetch_related("fields", "visits")
+    )
+    serializer_class = CourseSerializer
+    filterset_class = CourseFilter
+    search_fields = ("code", "title", "title_ja")
+    ordering_fields = ("code", "title", "start_date", "end_date", "nomination_deadline", "status", "updated_at")
+    ordering = ("-start_date", "code", "pk")
+
+    def perform_create(self, serializer):
+        values, many = _without_m2m(serializer.validated_data, Course)
+        return services.course_save(course=Course(**values), actor=self.request.user, fields=many.get("fields"))
+
+    def perform_update(self, serializer):
+        values, many = _without_m2m(serializer.validated_data, Course)
+        course = serializer.instance
+        for name, value in values.items():
+            setattr(course, name, value)
+        return services.course_save(course=course, actor=self.request.user, fields=many.get("fields"))
+
+    @extend_schema(
+        summary="Nominate the participants listed in a file (all or nothing)",
+        description="A CSV file in UTF-8 (agency staff may also send an XLSX workbook) whose first row is "
+        "exactly the documented header; at most 5,000 rows and 5 MB. Dates are YYYY-MM-DD, nationality an "
+        "ISO 3166 alpha-2 code, gender one of female, male, other, undisclosed, organization an organization "
+        "code. A person already on record (same nationality, name ignoring case and spaces, and date of "
+        "birth) is nominated as that trainee. Every row is checked; one problem anywhere and nothing is "
+        "written.",
+        request={"multipart/form-data": NominationUploadSerializer},
+        responses={
+            201: NominationResultSerializer,
+            400: OpenApiResponse(
+                description="The file or some rows are invalid; `error.rows` lists every problem as "
+                "{row, field, code, message} (the header is row 1). Nothing was written."
+            ),
+            413: OpenApiResponse(description="The file is larger than 5 MB."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="nominations",
+        parser_classes=[MultiPartParser, FormParser],
+        permission_classes=[CanNominate],
+        filter_backends=[],
+    )
+    def nominations(self, request, pk=None):
+        course = get_object_or_404(Course.objects.restrict(request.user, "view"), pk=pk)
+        form = NominationUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        nominated_by = self._nominating_organization(request, form.validated_data.get("nominated_by", ""))
+        try:
+            rows = read_rows(upload.read(), name=upload.name or "", allow_xlsx=can_see_personal_data(request.user))
+            result = nominations_import(course=course, rows=rows, nominated_by=nominated_by, actor=request.user)
+        except NominationFileError as exc:
+            return Response(
+                error_body(exc.status, exc.code, exc.message, {"file": [{"code": exc.code, "message": exc.message}]}),
+                status=exc.status,
+            )
+        except NominationRowsInvalid as exc:
+            body = error_body(
+                400,
+                "invalid_rows",
+                _("%(count)d problems in %(rows)d rows; nothing was imported.")
+                % {"count": len(exc.errors), "rows": len({e.row for e in exc.errors})},
+            )
+            body["error"]["rows"] = [error.as_dict() for error in exc.errors]
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        data = {
+            "course": course.pk,
+            "nominated": len(result.rows),
+            "new_trainees": result.new_trainees,
+            "existing_trainees": len(result.rows) - result.new_trainees,
+            "rows": [
+                {
+                    "row": row.row,
+                    "enrollment": row.enrollment.pk,
+                    "trainee": row.enrollment.trainee_id,
+                    "new_trainee": row.new_trainee,
+                }
+                for row in result.rows
+            ],
+        }
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def _nominating_organization(self, request, code: str) -> Organization:
+        own = organization_of(request.user)
+        if not sees_everything(request.user, "add"):
+            if code and (own is None or code != own.code):
+                raise exceptions.ValidationError({"nominated_by": [_("You nominate for your own organization only.")]})
+            if own is None:
+                raise exceptions.PermissionDenied(_("Your account belongs to no organization."))
+            return own
+        if code:
+            organization = Organization.objects.filter(code=code).first()
+            if organization is None:
+                raise exceptions.ValidationError({"nominated_by": [_("No organization has this code.")]})
+            return organization
+        if own is None:
+            raise exceptions.ValidationError({"nominated_by": [_("Name the nominating organization.")]})
+        return own
+
+
+class CourseVisitViewSet(CooperationViewSet):
+    """Site visits within a course: prefectural police, a Koban, a command center."""
+
+    queryset = CourseVisit.objects.select_related("course", "organization")
+    serializer_class = CourseVisitSerializer
+    filterset_class = CourseVisitFilter
+    search_fields = ("place", "course__code")
+    ordering_fields = ("date", "updated_at")
+    ordering = ("course", "date", "pk")
+
+
+class TraineeViewSet(CooperationViewSet):
+    """One record per person across courses. Dates of birth, contact details and passports
+    are present for agency staff only; partners see the trainees they nominated."""
+
+    queryset = Trainee.objects.select_related("organization")
+    serializer_class = TraineeSerializer
+    filterset_class = TraineeFilter
+    # Names only: searching or ordering by personal data would reveal it.
+    search_fields = ("family_name", "given_name", "name_ja")
+    ordering_fields = ("family_name", "given_name", "nationality", "updated_at")
+    ordering = ("family_name", "given_name", "pk")
+
+    def restricted_queryset(self, action: str):
+        # A partner sees, of each trainee's enrollments, only those it made.
+        visible = Enrollment.objects.restrict(self.request.user, "view").select_related("course").order_by("pk")
+        return (
+            super()
+            .restricted_queryset(action)
+            .prefetch_related(Prefetch("enrollments", queryset=visible, to_attr="visible_enrollments"))
+        )
+
+    def perform_create(self, serializer):
+        return services.trainee_save(trainee=Trainee(**serializer.validated_data), actor=self.request.user)
+
+    def perform_update(self, serializer):
+        trainee = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(trainee, name, value)
+        return services.trainee_save(trainee=trainee, actor=self.request.user)
+
+
+class EnrollmentViewSet(CooperationViewSet):
+    """Nominations and what became of them: nominated → accepted / waitlisted / rejected →
+    arrived → completed, or withdrawn. Partners nominate (POST, with `trainee` or
+    `new_trainee`) and withdraw their own nominees; staff move enrollments along."""
+
+    queryset = Enrollment.objects.select_related("course", "trainee", "nominated_by").prefetch_related(
+        Prefetch("status_changes", queryset=EnrollmentStatusChange.objects.order_by("changed_at", "pk"))
+    )
+    serializer_class = EnrollmentSerializer
+    filterset_class = EnrollmentFilter
+    search_fields = ("trainee__family_name", "trainee__given_name", "course__code", "certificate_number")
+    ordering_fields = ("course__start_date", "status", "waitlist_position", "updated_at")
+    ordering = ("course", "pk")
+    # An enrollment is withdrawn, never deleted: its history stays.
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        user = self.request.user
+        if sees_everything(user, "add"):
+            nominated_by = data.get("nominated_by") or organization_of(user)
+            if nominated_by is None:
+                raise exceptions.ValidationError({"nominated_by": [_("Name the nominating organization.")]})
+        else:
+            nominated_by = organization_of(user)
+            if nominated_by is None:
+                raise exceptions.PermissionDenied(_("Your account belongs to no organization."))
+        trainee = data.get("trainee")
+        if trainee is None:
+            trainee, _created = services.trainee_match_or_create(details=data["new_trainee"], actor=user)
+        return services.enrollment_nominate(
+            course=data["course"], trainee=trainee, nominated_by=nominated_by, actor=user, note=data.get("note", "")
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        return services.enrollment_record_outcome(
+            enrollment=serializer.instance,
+            actor=self.request.user,
+            action_plan=data.get("action_plan"),
+            evaluation=data.get("evaluation"),
+        )
+
+    @extend_schema(
+        summary="Move the enrollment to another status (staff only)",
+        description="Accepting into a full course places the nominee on the waitlist (the answer says so). "
+        "A seat-holder withdrawn or rejected hands the seat to the first waitlisted trainee. Completing "
+        "needs `action_plan` and `evaluation` and issues the certificate number.",
+        request=EnrollmentTransitionSerializer,
+        responses={200: EnrollmentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        _staff_only(request.user)
+        enrollment = self.get_object()
+        form = EnrollmentTransitionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        moved = services.enrollment_transition(
+            enrollment=enrollment,
+            to=form.validated_data["to"],
+            actor=request.user,
+            note=form.validated_data["note"],
+            action_plan=form.validated_data.get("action_plan"),
+            evaluation=form.validated_data.get("evaluation"),
+        )
+        reloaded = self._reloaded(moved)
+        return self._with_etag(Response(self.get_serializer(reloaded).data), reloaded)
+
+    @extend_schema(
+        summary="Withdraw a nominee (partners: their own nominees)",
+        description="A withdrawn seat-holder's seat goes to the first waitlisted trainee.",
+        request=EnrollmentWithdrawSerializer,
+        responses={200: EnrollmentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        enrollment = self.get_object()
+        form = EnrollmentWithdrawSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        moved = services.enrollment_withdraw(
+            enrollment=enrollment, actor=request.user, note=form.validated_data["note"]
+        )
+        reloaded = self._reloaded(moved)
+        return self._with_etag(Response(self.get_serializer(reloaded).data), reloaded)
+
+
+class DelegationViewSet(CooperationViewSet):
+    """Foreign delegations received (agency staff and managers)."""
+
+    queryset = Delegation.objects.select_related("organization")
+    serializer_class = DelegationSerializer
+    filterset_class = DelegationFilter
+    search_fields = ("title", "purpose")
+    ordering_fields = ("start_date", "end_date", "visitors", "country", "updated_at")
+    ordering = ("-start_date", "pk")
+
+    def perform_create(self, serializer):
+        return services.delegation_save(delegation=Delegation(**serializer.validated_data), actor=self.request.user)
+
+    def perform_update(self, serializer):
+        delegation = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(delegation, name, value)
+        return services.delegation_save(delegation=delegation, actor=self.request.user)

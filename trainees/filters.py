@@ -1,0 +1,107 @@
+"""List filters of the trainees resources. Personal data is never a filter nor a search key."""
+
+import django_filters
+from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from cooperation.filters import CountryInRegionFilter, PeriodFilterSet
+from cooperation.models import CooperationField, Organization, Region
+
+from .models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, Gender, Trainee
+
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RegionCodeFilter(django_filters.ModelChoiceFilter):
+    """A region given by its code; an unknown code is a 400."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Region.objects.all())
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+
+def _organization_filter(field_name: str, label: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, queryset=Organization.objects.all(), to_field_name="code", label=label
+    )
+
+
+class CourseFilter(PeriodFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=Course.Kind.choices)
+    status = django_filters.MultipleChoiceFilter(choices=Course.Status.choices)
+    host = _organization_filter("host", "Host organization (code)")
+    field = django_filters.ModelChoiceFilter(
+        field_name="fields", queryset=CooperationField.objects.all(), to_field_name="code", label="Field (code)"
+    )
+    program = django_filters.CharFilter(field_name="program__code", label="Program (code)")
+    project = django_filters.CharFilter(field_name="project__code", label="Project (code)")
+    target_country = django_filters.ChoiceFilter(
+        choices=countries, method="targeting_country", label="Courses open to this country"
+    )
+    region = RegionCodeFilter(method="targeting_region", label="Courses targeting a country of this region (code)")
+    starts_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    starts_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+
+    class Meta:
+        model = Course
+        fields = ("code", "kind", "status", "host", "field", "program", "project", "language")
+
+    def targeting_country(self, queryset, name, value: str):
+        return queryset.filter(target_countries__contains=[value])
+
+    def targeting_region(self, queryset, name, region):
+        return queryset.filter(target_countries__overlap=region.countries)
+
+
+class CourseVisitFilter(django_filters.FilterSet):
+    course = django_filters.CharFilter(field_name="course__code", label="Course (code)")
+    kind = django_filters.MultipleChoiceFilter(choices=CourseVisit.Kind.choices)
+
+    class Meta:
+        model = CourseVisit
+        fields = ("course", "kind", "date")
+
+
+class TraineeFilter(django_filters.FilterSet):
+    nationality = django_filters.MultipleChoiceFilter(choices=countries)
+    region = CountryInRegionFilter(field_name="nationality")
+    gender = django_filters.MultipleChoiceFilter(choices=Gender.choices)
+    organization = _organization_filter("organization", "Organization (code)")
+    course = django_filters.CharFilter(field_name="enrollments__course__code", distinct=True, label="Course (code)")
+
+    class Meta:
+        model = Trainee
+        fields = ("nationality", "region", "gender", "organization", "course")
+
+
+def _id_filter(field_name: str, label: str) -> django_filters.NumberFilter:
+    return django_filters.NumberFilter(field_name=field_name, label=label, min_value=1, max_value=MAX_ID)
+
+
+class EnrollmentFilter(django_filters.FilterSet):
+    course = _id_filter("course_id", "Course (id)")
+    course_code = django_filters.CharFilter(field_name="course__code", label="Course (code)")
+    trainee = _id_filter("trainee_id", "Trainee (id)")
+    status = django_filters.MultipleChoiceFilter(choices=EnrollmentStatus.choices)
+    nominated_by = _organization_filter("nominated_by", "Nominating organization (code)")
+    nationality = django_filters.MultipleChoiceFilter(field_name="trainee__nationality", choices=countries)
+    year = django_filters.NumberFilter(
+        field_name="course__start_date", lookup_expr="year", label="Course starts in", min_value=1950, max_value=2100
+    )
+
+    class Meta:
+        model = Enrollment
+        fields = ("course", "course_code", "trainee", "status", "nominated_by", "nationality", "year")
+
+
+class DelegationFilter(PeriodFilterSet):
+    country = django_filters.MultipleChoiceFilter(choices=countries)
+    region = CountryInRegionFilter(field_name="country")
+    organization = _organization_filter("organization", "Organization (code)")
+
+    class Meta:
+        model = Delegation
+        fields = ("country", "region", "organization")

@@ -1,0 +1,142 @@
+"""The managers' figures on courses, trainees and visitors for a calendar or fiscal year.
+
+Definitions (DESIGN.md):
+- courses held: courses not cancelled whose start date lies in the period;
+- participants ("trainees"): enrollments that arrived or completed in those courses,
+  counted once per enrollment (a person in two courses counts twice, as the white
+  paper counts "134 trainees" over "15 courses"); broken down by gender, by
+  nationality, and by region (a trainee counts in every region that lists their
+  nationality, since regions overlap — regions with no participant are left out);
+- completion rate: completed ÷ participants, None without participants;
+- visitors: the sum of delegation visitors whose visit starts in the period.
+
+Each figure is one SQL aggregate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django_countries import countries
+
+from cooperation.periods import Period
+
+from .models import PARTICIPANT_STATUSES, Course, Delegation, Enrollment, EnrollmentStatus, Gender
+
+GENDERS = tuple(Gender.values)
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """Participants of one group (a country or a region), in total and by gender."""
+
+    code: str
+    name: str
+    total: int
+    by_gender: dict[str, int]
+
+
+@dataclass(frozen=True)
+class TraineeFigures:
+    period: Period
+    courses_held: int
+    participants: int
+    completed: int
+    completion_rate: float | None
+    by_gender: dict[str, int]
+    by_country: list[GroupCount] = field(default_factory=list)
+    by_region: list[GroupCount] = field(default_factory=list)
+    visitors: int = 0
+    delegations: int = 0
+
+
+def courses_held_in(period: Period) -> QuerySet[Course]:
+    return Course.objects.exclude(status=Course.Status.CANCELLED).filter(
+        start_date__gte=period.start, start_date__lte=period.end
+    )
+
+
+def participants_in(period: Period) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(
+        status__in=PARTICIPANT_STATUSES,
+        course__start_date__gte=period.start,
+        course__start_date__lte=period.end,
+    ).exclude(course__status=Course.Status.CANCELLED)
+
+
+def _gender_counts(path: str) -> dict:
+    return {gender: Count("pk", filter=Q(**{path: gender})) for gender in GENDERS}
+
+
+def courses_held(period: Period) -> int:
+    return courses_held_in(period).count()
+
+
+def participant_totals(period: Period) -> dict:
+    """{"participants", "completed", "female", "male", "other", "undisclosed"} in one query."""
+    return participants_in(period).aggregate(
+        participants=Count("pk"),
+        completed=Count("pk", filter=Q(status=EnrollmentStatus.COMPLETED)),
+        **_gender_counts("trainee__gender"),
+    )
+
+
+def participants_by_country(period: Period) -> list[GroupCount]:
+    rows = (
+        participants_in(period)
+        .values(country=F("trainee__nationality"))
+        .annotate(total=Count("pk"), **_gender_counts("trainee__gender"))
+        .order_by("-total", "country")
+    )
+    return [
+        GroupCount(row["country"], countries.name(row["country"]), row["total"], {g: row[g] for g in GENDERS})
+        for row in rows
+    ]
+
+
+def participants_by_region(period: Period) -> list[GroupCount]:
+    inner, params = (
+        participants_in(period)
+        .values(nationality=F("trainee__nationality"), gender=F("trainee__gender"))
+        .query.sql_with_params()
+    )
+    by_gender = ", ".join("count(*) FILTER (WHERE p.gender = %s)" for _ in GENDERS)
+    sql = (
+        f"SELECT r.code, r.name, count(*) AS total, {by_gender} "
+        f"FROM cooperation_region r JOIN ({inner}) p ON p.nationality = ANY(r.countries) "
+        "GROUP BY r.id, r.code, r.name ORDER BY total DESC, r.code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*GENDERS, *params])
+        rows = cursor.fetchall()
+    return [
+        GroupCount(code, name, total, dict(zip(GENDERS, counts, strict=True))) for code, name, total, *counts in rows
+    ]
+
+
+def visitors(period: Period) -> dict:
+    """{"visitors": sum of visitors, "delegations": number of delegations} in one query."""
+    return Delegation.objects.filter(start_date__gte=period.start, start_date__lte=period.end).aggregate(
+        visitors=Coalesce(Sum("visitors"), 0), delegations=Count("pk")
+    )
+
+
+def trainee_figures(period: Period) -> TraineeFigures:
+    totals = participant_totals(period)
+    received = visitors(period)
+    participants = totals["participants"]
+    return TraineeFigures(
+        period=period,
+        courses_held=courses_held(period),
+        participants=participants,
+        completed=totals["completed"],
+        completion_rate=totals["completed"] / participants if participants else None,
+        by_gender={gender: totals[gender] for gender in GENDERS},
+        by_country=participants_by_country(period),
+        by_region=participants_by_region(period),
+        visitors=received["visitors"],
+        delegations=received["delegations"],
+    )
