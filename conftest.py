@@ -78,17 +78,26 @@ def anonymous_api():
 
 @pytest.fixture
 def celery_worker_process():
-    """A real Celery worker in its own process, on the same Redis as the tests.
+    """A real Celery worker in its own process, on the same Redis and database as the tests.
 
-    It reads the database named by DATABASE_URL, not the test database, so tests
-    that need the worker to see their rows must commit them (transactional tests).
+    The worker sees only committed rows, so tests that hand it work are transactional.
     """
+    import os
     import subprocess
     import sys
     import time
     from pathlib import Path
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.db import connection
 
     from cooperation.celery import app
+
+    environment = dict(os.environ)
+    if environment.get("DATABASE_URL"):
+        # Point the worker at the test database pytest-django created, not the development one.
+        url = urlsplit(environment["DATABASE_URL"])
+        environment["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{connection.settings_dict['NAME']}"))
 
     process = subprocess.Popen(
         [
@@ -106,6 +115,7 @@ def celery_worker_process():
             "test-worker@%h",
         ],
         cwd=Path(__file__).resolve().parent,
+        env=environment,
     )
     try:
         deadline = time.monotonic() + 60

@@ -254,3 +254,42 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ReportJob(models.Model):
+    """A statistics pack too large to build during a request, built by a worker.
+
+    The finished file is kept in the row itself so that the web and worker processes need
+    no shared disk; packs are a few hundred kilobytes at most.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs")
+    parameters = models.JSONField(_("parameters"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    filename = models.CharField(_("file name"), max_length=120, blank=True)
+    content = models.BinaryField(null=True, editable=False)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_job_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(content__isnull=False, finished_at__isnull=False),
+                name="report_job_done_has_content",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or f"report {self.pk}"

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz
-from .reports.views import DashboardView, DownloadView
+from .reports.views import DashboardView, DownloadView, PackDownloadView, PackRequestView, PackStatusView
 from .views import home
 
 handler404 = "cooperation.api.errors.page_not_found"
@@ -19,6 +19,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("dashboard/download/", DownloadView.as_view(), name="reports-download"),
+    path("dashboard/packs/", PackRequestView.as_view(), name="reports-pack-request"),
+    path("dashboard/packs/<int:pk>/", PackStatusView.as_view(), name="reports-pack-status"),
+    path("dashboard/packs/<int:pk>/download/", PackDownloadView.as_view(), name="reports-pack-download"),
     # The language follows the user's profile, else the language cookie set through
     # /i18n/setlang/, else the browser's Accept-Language.
     path("admin/", admin.site.urls),

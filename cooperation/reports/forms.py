@@ -19,3 +19,26 @@ class PeriodForm(forms.Form):
     @property
     def is_fiscal(self) -> bool:
         return self.cleaned_data["kind"] == "fiscal_year"
+
+
+class PackForm(forms.Form):
+    """A span of years for the statistics pack a worker builds."""
+
+    FORMATS = [("xlsx", "XLSX"), ("csv", "CSV")]
+
+    kind = forms.ChoiceField(label=_("Period"), choices=PeriodForm.KINDS, initial="fiscal_year")
+    first = forms.IntegerField(label=_("From"), min_value=1950, max_value=2100)
+    last = forms.IntegerField(label=_("To"), min_value=1950, max_value=2100)
+    file_format = forms.ChoiceField(label=_("Format"), choices=FORMATS, initial="xlsx")
+
+    def clean(self):
+        from .packs import MAX_YEARS
+
+        cleaned = super().clean()
+        first, last = cleaned.get("first"), cleaned.get("last")
+        if first is not None and last is not None:
+            if last < first:
+                self.add_error("last", _("The last year cannot come before the first."))
+            elif last - first + 1 > MAX_YEARS:
+                self.add_error("last", _("A pack covers at most %(years)d years.") % {"years": MAX_YEARS})
+        return cleaned

@@ -48,6 +48,14 @@ def _figure(key: str, label, value) -> dict[str, Any]:
     return {"key": key, "label": str(label), "value": value}
 
 
+def _secondee_figures(row: dict) -> list[dict[str, Any]]:
+    key, name = f"secondees_{row['organization']}", row["name"]
+    figures = [_figure(key, _("Secondees at %(org)s") % {"org": name}, row["secondees"])]
+    if row["target"] is not None:
+        figures.append(_figure(f"{key}_target", _("Target for %(org)s") % {"org": name}, row["target"]))
+    return figures
+
+
 def headline(period: Period) -> Table:
     experts = dispatch_stats.experts_dispatched(period)
     trainees = trainee_stats.trainee_figures(period)
@@ -72,15 +80,7 @@ def headline(period: Period) -> Table:
             relief_since_1987["countries"],
         ),
         _figure("civilian_police_officials", _("Civilian-police officials"), civilian_police["officers"]),
-        *(
-            _figure(f"secondees_{row['organization']}", _("Secondees at %(org)s") % {"org": row["name"]}, row["secondees"])
-            for row in secondees
-        ),
-        *(
-            _figure(f"secondees_{row['organization']}_target", _("Target for %(org)s") % {"org": row["name"]}, row["target"])
-            for row in secondees
-            if row["target"] is not None
-        ),
+        *(figure for row in secondees for figure in _secondee_figures(row)),
     ]
     return Table(
         "summary",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
@@ -15,10 +17,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cooperation.models import ReportJob
 from cooperation.periods import fiscal_year_of
 from cooperation.roles import MANAGER, NPA_STAFF, roles_of
 
-from .forms import PeriodForm
+from .forms import PackForm, PeriodForm
+from .services import report_pack_request
 from .summary import annual_summary, period_for
 from .tables import table_csv, tables_csv, tables_workbook
 
@@ -57,7 +61,73 @@ class DashboardView(ReportReaderMixin, TemplateView):
             context["summary"] = summary
             context["charts"] = [t.as_dict() for t in summary.tables if t.chart]
             context["query"] = self.request.GET.urlencode() or f"kind={form.data['kind']}&value={form.data['value']}"
+        context["pack_form"] = PackForm(initial=_pack_initial(form))
+        context["packs"] = ReportJob.objects.filter(requested_by=self.request.user).defer("content")[:5]
         return context
+
+
+def _pack_initial(form: PeriodForm) -> dict:
+    last = form.cleaned_data["value"] if form.is_valid() else fiscal_year_of(timezone.localdate()) - 1
+    return {"kind": form.data.get("kind", "fiscal_year"), "first": last - 9, "last": last}
+
+
+class PackRequestView(ReportReaderMixin, View):
+    """Starts a multi-year pack; answers JSON to the page's script, a redirect to a plain form post."""
+
+    def post(self, request):
+        form = PackForm(request.POST)
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        if not form.is_valid():
+            if wants_json:
+                return JsonResponse({"fields": form.errors.get_json_data()}, status=400)
+            return redirect(f"{reverse('dashboard')}#packs")
+        job = report_pack_request(
+            user=request.user,
+            first=form.cleaned_data["first"],
+            last=form.cleaned_data["last"],
+            fiscal=form.cleaned_data["kind"] == "fiscal_year",
+            file_format=form.cleaned_data["file_format"],
+        )
+        if wants_json:
+            return JsonResponse(_job_state(job), status=202)
+        return redirect(f"{reverse('dashboard')}#packs")
+
+
+def _job_state(job: ReportJob) -> dict:
+    done = job.status == ReportJob.Status.DONE
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "progress": job.progress,
+        "filename": job.filename,
+        "status_url": reverse("reports-pack-status", args=[job.pk]),
+        "download_url": reverse("reports-pack-download", args=[job.pk]) if done else None,
+        "error": job.error,
+    }
+
+
+def _own_job(request, pk: int) -> ReportJob:
+    # Packs are their requester's own: anyone else gets a 404, as if it did not exist.
+    return get_object_or_404(ReportJob.objects.filter(requested_by=request.user), pk=pk)
+
+
+class PackStatusView(ReportReaderMixin, View):
+    def get(self, request, pk: int):
+        return JsonResponse(_job_state(_own_job(request, pk)))
+
+
+class PackDownloadView(ReportReaderMixin, View):
+    def get(self, request, pk: int):
+        job = _own_job(request, pk)
+        if job.status != ReportJob.Status.DONE:
+            raise Http404
+        content_type = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if job.filename.endswith(".xlsx")
+            else "text/csv; charset=utf-8"
+        )
+        return _attachment(bytes(job.content), content_type, job.filename)
 
 
 class DownloadView(ReportReaderMixin, View):

@@ -19,7 +19,7 @@ def test_manager_reads_fiscal_2012_in_japanese_and_downloads_the_pack(
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", manager_user.username)
     page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form.login button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard/")
 
     page.click("button[name=language][value=ja]")

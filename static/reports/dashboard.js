@@ -33,3 +33,57 @@
     document.body.dataset.chartsReady = "true";
   });
 })();
+
+// Starts a multi-year pack on a worker and follows its progress until the file is ready.
+(function () {
+  "use strict";
+
+  function follow(box, state) {
+    var bar = box.querySelector("progress");
+    var status = box.querySelector(".pack-status");
+    var link = box.querySelector(".pack-download");
+    bar.value = state.progress;
+    status.textContent = state.status_label + " · " + state.progress + "%";
+    if (state.download_url) {
+      link.href = state.download_url;
+      link.textContent = state.filename;
+      link.hidden = false;
+      return;
+    }
+    if (state.status === "failed") { return; }
+    window.setTimeout(function () {
+      fetch(state.status_url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (next) { follow(box, next); });
+    }, 500);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form.pack");
+    if (!form) { return; }
+    var box = document.querySelector(".pack-progress");
+    var error = form.querySelector(".error");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      error.textContent = "";
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      }).then(function (result) {
+        if (!result.ok) {
+          error.textContent = Object.values(result.body.fields).map(function (messages) {
+            return messages.map(function (m) { return m.message; }).join(" ");
+          }).join(" ");
+          return;
+        }
+        box.hidden = false;
+        box.querySelector(".pack-download").hidden = true;
+        follow(box, result.body);
+      });
+    });
+  });
+})();
