@@ -5,32 +5,22 @@ import factory
 from cooperation.tests.factories import OrganizationFactory
 from dispatch.choices import DeploymentKind, DisasterKind, MissionKind, RequestingParty, TeamType
 from dispatch.models import Deployment, DisasterEvent, Expert, ExpertLanguage, Mission
-from programs.models import Program, ProgramPartner, Project
+from programs.models import Program, ProgramPartner
+from programs.tests import factories as programs_factories
 
 
-class ProgramFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Program
-
-    code = factory.Sequence(lambda n: f"PRG-{n}")
-    title = factory.Sequence(lambda n: f"Program {n}")
-    country = "ID"
+class ProgramFactory(programs_factories.ProgramFactory):
+    # Deployment tests reach back to the 2000s; the programs they hang on must already run.
     start_date = date(2000, 1, 1)
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Project
-
+class ProjectFactory(programs_factories.ProjectFactory):
     program = factory.SubFactory(ProgramFactory)
-    code = factory.Sequence(lambda n: f"PRJ-{n}")
-    title = factory.Sequence(lambda n: f"Project {n}")
     country = "ID"
-    start_date = date(2000, 1, 1)
 
 
 def partner_in(program: Program, organization, role=ProgramPartner.Role.IMPLEMENTING) -> ProgramPartner:
-    return ProgramPartner.objects.create(program=program, organization=organization, role=role)
+    return programs_factories.ProgramPartnerFactory(program=program, organization=organization, role=role)
 
 
 class ExpertFactory(factory.django.DjangoModelFactory):
