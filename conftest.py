@@ -173,3 +173,14 @@ def page(browser):
     opened = context.new_page()
     yield opened
     context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    """Where browser tests leave screenshots for people to look at (TEST_ARTIFACTS_DIR, else test-artifacts/)."""
+    import os
+    from pathlib import Path
+
+    path = Path(os.environ.get("TEST_ARTIFACTS_DIR") or Path(__file__).resolve().parent / "test-artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
+from .privacy import hidden_fields
 from .services import api_token_issue, api_token_revoke
 
 admin.site.site_header = _("International Police Cooperation")
@@ -14,12 +16,62 @@ admin.site.index_title = _("Records")
 
 
 class RestrictedAdmin(SimpleHistoryAdmin):
-    """Admin lists go through the same `restrict` path as the API."""
+    """Admin lists go through the same `restrict` path as the API, and personal fields
+    (the model's `personal_fields`) follow the same policy: absent for whoever may not see
+    them, from lists, forms, searches, filters and the change history."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")
+
+    def _hidden(self, request) -> frozenset[str]:
+        return hidden_fields(self.model, request.user)
+
+    def get_list_display(self, request):
+        hidden = self._hidden(request)
+        return [name for name in super().get_list_display(request) if name not in hidden]
+
+    def get_search_fields(self, request):
+        # Searching by a passport number would tell whether someone holds it.
+        hidden = self._hidden(request)
+        return [name for name in super().get_search_fields(request) if name.split("__")[0] not in hidden]
+
+    def get_list_filter(self, request):
+        hidden = self._hidden(request)
+        return [item for item in super().get_list_filter(request) if item not in hidden]
+
+    def get_fieldsets(self, request, obj=None):
+        hidden = self._hidden(request)
+        fieldsets = super().get_fieldsets(request, obj)
+        if not hidden:
+            return fieldsets
+        kept = []
+        for title, options in fieldsets:
+            lines = [_without(line, hidden) for line in options.get("fields", ())]
+            lines = [line for line in lines if line]
+            if lines:
+                kept.append((title, {**options, "fields": lines}))
+        return kept
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The history lists changed values, personal ones included.
+        if self._hidden(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self._hidden(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _without(line, hidden):
+    """A fieldset line (a name or a tuple of names on one row) without the hidden names."""
+    if isinstance(line, (list, tuple)):
+        kept = tuple(name for name in line if name not in hidden)
+        return kept if len(kept) > 1 else (kept[0] if kept else None)
+    return None if line in hidden else line
 
 
 @admin.register(Region)
@@ -107,3 +159,7 @@ class CooperationUserAdmin(UserAdmin):
     def organization(self, obj):
         profile = getattr(obj, "profile", None)
         return profile.organization if profile else None
+
+
+# Notifications and the task outbox register their own admin pages.
+from .notifications import admin as notifications_admin  # noqa: E402, F401

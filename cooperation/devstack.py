@@ -92,7 +92,9 @@ def run(port: int) -> int:
         _manage("migrate", "--no-input")
         _manage("load_reference_data")
         _manage("load_reference_programs")
+        _manage("load_reference_missions")
         _manage("create_demo_accounts")
+        _manage("setup_periodic_tasks")
         celery = [sys.executable, "-m", "celery", "-A", "cooperation"]
         commands = [
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],

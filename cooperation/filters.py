@@ -186,4 +186,7 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
 
 def _is_integer_field(filterset, declared) -> bool:
     model_field = get_model_field(filterset._meta.model, declared.field_name) if filterset._meta.model else None
+    if isinstance(model_field, models.ForeignKey):
+        # `course_id` and the like: the reference is the target's whole-number key.
+        model_field = model_field.target_field
     return isinstance(model_field, models.IntegerField)

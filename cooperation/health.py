@@ -1,4 +1,8 @@
-"""/healthz: database, Redis and Celery worker status; 503 when one is down."""
+"""/healthz: database, Redis, Celery worker and task-outbox status; 503 when one is down.
+
+"degraded" means the database answers (the site serves reads and writes) while the
+queue does not: work is kept in the outbox until Redis and a worker are back.
+"""
 
 from __future__ import annotations
 
@@ -45,11 +49,32 @@ def _worker(broker_ok: bool) -> dict:
     return {"ok": True, "workers": sorted(name for reply in replies for name in reply)}
 
 
+def _outbox(database_ok: bool) -> dict:
+    if not database_ok:
+        return {"ok": False, "error": "the database is unreachable"}
+    from .outbox import backlog
+
+    try:
+        waiting = backlog()
+    except Exception as exc:  # a failing query is reported, never raised
+        return {"ok": False, "error": str(exc)[:200]}
+    return {"ok": waiting["oldest_pending_seconds"] < settings.OUTBOX_STALE_SECONDS, **waiting}
+
+
 @never_cache
 def healthz(request):
-    redis_check = _redis()
-    checks = {"database": _database(), "redis": redis_check, "worker": _worker(redis_check["ok"])}
+    redis_check, database_check = _redis(), _database()
+    checks = {
+        "database": database_check,
+        "redis": redis_check,
+        "worker": _worker(redis_check["ok"]),
+        "outbox": _outbox(database_check["ok"]),
+    }
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
-    )
+    if healthy:
+        status = "ok"
+    elif database_check["ok"]:
+        status = "degraded"
+    else:
+        status = "unavailable"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)

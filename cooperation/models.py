@@ -293,3 +293,7 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return self.filename or f"report {self.pk}"
+
+
+# Notifications and the task outbox are the core app's models, kept in a module of their own.
+from .notifications.models import Notification, NotificationKind, NotificationLevel, OutboxTask  # noqa: E402, F401

@@ -191,8 +191,29 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries"},
+    # Choice sets that share a field name ("status", "kind", "gender", "to") get names of
+    # their own, so generated clients have stable, meaningful types.
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "django_countries.countries",
+        "ProgramStatusEnum": "programs.models.Status",
+        "DeploymentStatusEnum": "dispatch.choices.DeploymentStatus",
+        "MissionStatusEnum": "dispatch.choices.MissionStatus",
+        "EnrollmentStatusEnum": "trainees.models.EnrollmentStatus",
+        "CourseStatusEnum": "trainees.models.Course.Status",
+        "CourseVisitKindEnum": "trainees.models.CourseVisit.Kind",
+        "ChecklistKindEnum": "dispatch.choices.ChecklistKind",
+        "ExpertGenderEnum": "dispatch.choices.Gender",
+        "TraineeGenderEnum": "trainees.models.Gender",
+    },
 }
+
+# --- IATI publication -------------------------------------------------------------------
+# The agency's IATI organisation identifier prefixes every activity identifier. The
+# default is a placeholder: replace it with the identifier registered for the agency
+# (e.g. JP-JCN-<its 13-digit corporate number>) before the file goes to the IATI Registry.
+IATI_REPORTING_ORG_REF = env("IATI_REPORTING_ORG_REF", default="JP-GOV-NPA")
+IATI_REPORTING_ORG_NAME = env("IATI_REPORTING_ORG_NAME", default="National Police Agency of Japan")
+IATI_REPORTING_ORG_NAME_JA = env("IATI_REPORTING_ORG_NAME_JA", default="警察庁")
 
 # --- Celery ----------------------------------------------------------------------------
 CELERY_BROKER_URL = CELERY_REDIS_URL
@@ -205,6 +226,26 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The periodic tasks themselves (daily reminders, the outbox drain) are rows that
+# `manage.py setup_periodic_tasks` creates once; staff edit them in the admin.
+# A task is acknowledged when it has run, so a worker lost mid-task loses no work: the
+# broker hands the message out again after the visibility timeout, which must outlast
+# the longest task and retry countdown.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Outbox rows published this long ago and never reported done are published again.
+OUTBOX_REDISPATCH_AFTER_SECONDS = env.int("OUTBOX_REDISPATCH_AFTER_SECONDS", default=2 * 3600)
+# /healthz calls the outbox stuck when a row has waited this long for the broker.
+OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=300)
+
+# --- Reminders -------------------------------------------------------------------------
+# A deployed official checks in at least this often; each interval without one is a miss,
+# and the second miss is escalated to the managers.
+SAFETY_CHECKIN_INTERVAL_DAYS = env.int("SAFETY_CHECKIN_INTERVAL_DAYS", default=7)
+# Links in e-mails point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Mail ------------------------------------------------------------------------------
 EMAIL_BACKEND = env(
@@ -217,6 +258,8 @@ if not DEBUG:
     EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
     vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="cooperation@localhost")
+# For DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (development).
+EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))
 
 # --- Security --------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -45,8 +45,11 @@ class ExpertFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ExpertStatus.choices)
     gender = django_filters.ChoiceFilter(choices=Gender.choices)
     organization = django_filters.ModelChoiceFilter(queryset=Organization.objects.all(), to_field_name="code")
-    field = django_filters.ModelMultipleChoiceFilter(
-        field_name="specialties__code", queryset=CooperationField.objects.all(), to_field_name="code", distinct=True
+    # A field code, repeated for several (the schema cannot follow the code-to-code path).
+    field = extend_schema_field(OpenApiTypes.STR)(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name="specialties__code", queryset=CooperationField.objects.all(), to_field_name="code", distinct=True
+        )
     )
     language = LanguageFilter(label="Speaks this language (code), optionally at a minimum level: en:3")
     country_experience = django_filters.ChoiceFilter(
@@ -71,7 +74,7 @@ class ExpertFilter(django_filters.FilterSet):
             "standby_communications",
         )
 
-    def filter_country_experience(self, queryset, name, value):
+    def filter_country_experience(self, queryset, name, value: str):
         return queryset.filter(has_experience_in(value)) if value else queryset
 
     def filter_available(self, queryset, name, value):

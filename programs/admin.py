@@ -1,8 +1,9 @@
 """Staff keep the portfolio here; the rules of the models' clean() become form errors."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Max, Min, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .models import (
     Site,
     StrategicGoal,
 )
+from .publication import publication_publish, publication_return, publication_submit, publication_withdraw
 from .selectors import (
     indicators_with_progress,
     overlapping,
@@ -162,7 +164,8 @@ class ProgramPartnerInline(admin.TabularInline):
 class ProjectInline(admin.TabularInline):
     model = Project
     extra = 0
-    fields = ("code", "title", "country", "start_date", "end_date", "status")
+    fields = ("code", "title", "country", "start_date", "end_date", "status", "publication")
+    readonly_fields = ("publication",)
     show_change_link = True
 
 
@@ -176,7 +179,7 @@ class FundingInline(admin.TabularInline):
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
-    fields = ("name", "unit", "baseline_value", "baseline_date", "target_value", "target_date")
+    fields = ("name", "unit", "baseline_value", "baseline_date", "target_value", "target_date", "internal")
     show_change_link = True
 
 
@@ -201,6 +204,44 @@ class AuditedAdmin(RestrictedAdmin):
                 if measurement.pk is None and measurement.reported_by_id is None:
                     measurement.reported_by = organization_of(request.user)
         super().save_formset(request, form, formset, change)
+
+
+# --- publication ------------------------------------------------------------------------------
+
+PUBLICATION_FIELDS = ("publication", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
+
+
+def _publication_action(service, description, done_message):
+    """An admin action that moves each selected record through `service`, one by one,
+    reporting what moved and why the others did not."""
+
+    def action(modeladmin, request, queryset):
+        moved = 0
+        for record in queryset:
+            try:
+                service(record=record, actor=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                modeladmin.message_user(request, f"{record}: {reason}", messages.ERROR)
+            else:
+                moved += 1
+        if moved:
+            modeladmin.message_user(request, done_message % {"count": moved}, messages.SUCCESS)
+
+    action.__name__ = service.__name__
+    return admin.action(description=description)(action)
+
+
+PUBLICATION_ACTIONS = (
+    _publication_action(
+        publication_submit, _("Submit for review before publication"), _("%(count)s submitted for review.")
+    ),
+    _publication_action(
+        publication_publish, _("Publish after review (IATI file and public pages)"), _("%(count)s published.")
+    ),
+    _publication_action(publication_return, _("Return to draft without publishing"), _("%(count)s returned.")),
+    _publication_action(publication_withdraw, _("Withdraw from publication"), _("%(count)s withdrawn.")),
+)
 
 
 # --- the records ------------------------------------------------------------------------------
@@ -232,15 +273,26 @@ class ProgramAdminForm(forms.ModelForm):
             "description_ja",
             "strategic_goals",
             "priority_regions",
-            "is_public",
         )
 
 
 @admin.register(Program)
 class ProgramAdmin(AuditedAdmin):
     form = ProgramAdminForm
-    list_display = ("code", "title", "country", "kind", "status", "start_date", "end_date", "counterpart", "projects")
+    list_display = (
+        "code",
+        "title",
+        "country",
+        "kind",
+        "status",
+        "start_date",
+        "end_date",
+        "counterpart",
+        "projects",
+        "publication",
+    )
     list_filter = (
+        "publication",
         CountryFilter,
         RegionFilter,
         ("fields", admin.RelatedOnlyFieldListFilter),
@@ -254,12 +306,14 @@ class ProgramAdmin(AuditedAdmin):
     autocomplete_fields = ("counterpart", "fields", "priority_regions")
     date_hierarchy = "start_date"
     inlines = (ProgramPartnerInline, ProjectInline, FundingInline)
+    readonly_fields = PUBLICATION_FIELDS
+    actions = PUBLICATION_ACTIONS
     fieldsets = (
         (None, {"fields": ("code", "title", "title_ja", "kind", "status", "country", "counterpart", "fields")}),
         (_("Period"), {"fields": ("start_date", "end_date")}),
         (_("Purpose"), {"fields": ("objectives", "description", "description_ja")}),
         (_("UNODC cooperation"), {"fields": ("strategic_goals", "priority_regions")}),
-        (None, {"fields": ("is_public",)}),
+        (_("Publication"), {"fields": PUBLICATION_FIELDS}),
     )
 
     def get_queryset(self, request):
@@ -272,8 +326,9 @@ class ProgramAdmin(AuditedAdmin):
 
 @admin.register(Project)
 class ProjectAdmin(AuditedAdmin):
-    list_display = ("code", "title", "program", "project_country", "status", "start_date", "end_date")
+    list_display = ("code", "title", "program", "project_country", "status", "start_date", "end_date", "publication")
     list_filter = (
+        "publication",
         ProjectCountryFilter,
         ProjectRegionFilter,
         ("fields", admin.RelatedOnlyFieldListFilter),
@@ -287,6 +342,8 @@ class ProjectAdmin(AuditedAdmin):
     autocomplete_fields = ("program", "counterpart", "fields")
     date_hierarchy = "start_date"
     inlines = (IndicatorInline,)
+    readonly_fields = PUBLICATION_FIELDS
+    actions = PUBLICATION_ACTIONS
 
     @admin.display(description=_("country"), ordering="country")
     def project_country(self, obj):
@@ -313,8 +370,8 @@ class FundingAdmin(AuditedAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(AuditedAdmin):
-    list_display = ("name", "project", "unit", "baseline_value", "target_value", "latest_value", "progress")
-    list_filter = (("project__program", admin.RelatedOnlyFieldListFilter),)
+    list_display = ("name", "project", "unit", "baseline_value", "target_value", "latest_value", "progress", "internal")
+    list_filter = (("project__program", admin.RelatedOnlyFieldListFilter), "internal")
     list_select_related = ("project",)
     search_fields = ("name", "name_ja", "project__code", "project__title")
     autocomplete_fields = ("project",)

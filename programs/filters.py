@@ -7,11 +7,24 @@ subquery, so a row never appears twice.
 
 import django_filters
 from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cooperation.filters import CountryInRegionFilter, PeriodFilterSet
 from cooperation.models import CooperationField, Organization, Region
 
-from .models import Event, Funding, Indicator, Measurement, Program, Project, Site, Status, StrategicGoal
+from .models import (
+    Event,
+    Funding,
+    Indicator,
+    Measurement,
+    Program,
+    Project,
+    Publication,
+    Site,
+    Status,
+    StrategicGoal,
+)
 from .selectors import projects_in_countries
 
 
@@ -23,11 +36,20 @@ def _having(queryset, path: str, values):
     return queryset.filter(pk__in=matching)
 
 
+def _having_filter(path: str):
+    # Typed for the schema: the parameter is a code, repeated for several.
+    @extend_schema_field(OpenApiTypes.STR)
+    def having(queryset, name, values):
+        return _having(queryset, path, values)
+
+    return having
+
+
 def FieldFilter(path: str = "fields"):
     return django_filters.ModelMultipleChoiceFilter(
         queryset=CooperationField.objects.all(),
         to_field_name="code",
-        method=lambda queryset, name, values: _having(queryset, path, values),
+        method=_having_filter(path),
         label="Cooperation field code (repeat for any of several)",
     )
 
@@ -36,7 +58,7 @@ def CodeFilter(model, path: str, label: str):
     return django_filters.ModelMultipleChoiceFilter(
         queryset=model.objects.all(),
         to_field_name="code",
-        method=lambda queryset, name, values: _having(queryset, path, values),
+        method=_having_filter(path),
         label=label,
     )
 
@@ -44,6 +66,7 @@ def CodeFilter(model, path: str, label: str):
 def PartnerFilter(scope, label: str):
     """Rows the organization (by code) takes part in, by the model's own partner scope."""
 
+    @extend_schema_field(OpenApiTypes.STR)
     def taking_part(queryset, name, organization):
         return queryset if organization is None else queryset.filter(scope(organization))
 
@@ -65,13 +88,13 @@ class ProgramFilter(PeriodFilterSet):
         choices=StrategicGoal.choices, method="with_goal", label="UNODC strategic goal"
     )
     priority_region = CodeFilter(Region, "priority_regions", "Tagged with this UNODC priority region (code)")
-    is_public = django_filters.BooleanFilter()
+    publication = django_filters.MultipleChoiceFilter(choices=Publication.choices)
 
     class Meta:
         model = Program
         fields = ()
 
-    def with_goal(self, queryset, name, value):
+    def with_goal(self, queryset, name, value: str):
         return queryset.filter(strategic_goals__contains=[value])
 
 
@@ -82,10 +105,10 @@ class ProjectCountryFilter(django_filters.MultipleChoiceFilter):
         kwargs.setdefault("label", "Country (the project's own, else its program's)")
         super().__init__(*args, method=self.in_countries, **kwargs)
 
-    def in_countries(self, queryset, name, codes):
-        if not codes:
+    def in_countries(self, queryset, name, value: list[str]):
+        if not value:
             return queryset
-        projects = projects_in_countries(Project.objects.all(), codes).values("pk")
+        projects = projects_in_countries(Project.objects.all(), value).values("pk")
         return queryset.filter(**{f"{self.prefix}pk__in" if self.prefix else "pk__in": projects})
 
 
@@ -111,6 +134,7 @@ class ProjectFilter(PeriodFilterSet):
     field = FieldFilter()
     partner = PartnerFilter(Project.partner_scope, "Organization code: projects it takes part in")
     counterpart = django_filters.CharFilter(field_name="counterpart__code")
+    publication = django_filters.MultipleChoiceFilter(choices=Publication.choices)
 
     class Meta:
         model = Project
@@ -194,5 +218,5 @@ class EventFilter(PeriodFilterSet):
         model = Event
         fields = ()
 
-    def with_participant(self, queryset, name, value):
+    def with_participant(self, queryset, name, value: str):
         return queryset.filter(participating_countries__contains=[value])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -77,7 +78,70 @@ def end_not_before_start(prefix: str, start: str = "start_date", end: str = "end
     )
 
 
-class Program(TimeStampedModel):
+class Publication(models.TextChoices):
+    """Where a record stands on its way to the public pages and the IATI file."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Publishable(models.Model):
+    """A record that staff submit for review and a second staff member publishes.
+
+    Nothing is public unless `publication` is "published", and the database refuses a
+    published row that lacks its reviewer or was reviewed by the one who submitted it.
+    """
+
+    publication = models.CharField(
+        _("publication"), max_length=16, choices=Publication.choices, default=Publication.DRAFT, db_index=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted for review by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication == Publication.PUBLISHED
+
+
+def published_after_review(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~Q(publication=Publication.PUBLISHED)
+        | Q(
+            submitted_by__isnull=False,
+            reviewed_by__isnull=False,
+            reviewed_at__isnull=False,
+        )
+        & ~Q(reviewed_by=F("submitted_by")),
+        name=f"{prefix}_published_after_review",
+        violation_error_code="not_reviewed",
+        violation_error_message=_(
+            "A record is published only after another staff member than its submitter reviewed it."
+        ),
+    )
+
+
+class Program(TimeStampedModel, Publishable):
     class Kind(models.TextChoices):
         TECHNICAL_COOPERATION = "technical_cooperation", _("Technical cooperation")
         REFORM_SUPPORT = "reform_support", _("Comprehensive police reform support")
@@ -117,7 +181,6 @@ class Program(TimeStampedModel):
     priority_regions = models.ManyToManyField(
         Region, blank=True, related_name="programs", verbose_name=_("priority regions")
     )
-    is_public = models.BooleanField(_("published"), default=False)
 
     history = HistoricalRecords(m2m_fields=[fields, priority_regions])
 
@@ -125,7 +188,12 @@ class Program(TimeStampedModel):
         ordering = ["-start_date", "code"]
         verbose_name = _("program")
         verbose_name_plural = _("programs")
-        constraints = [end_not_before_start("program"), completed_has_end("program")]
+        constraints = [
+            end_not_before_start("program"),
+            completed_has_end("program"),
+            published_after_review("program"),
+        ]
+        permissions = [("review_program", _("Can review and publish programs"))]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -197,7 +265,7 @@ def program_scope(organization, path: str = "program") -> Q:
     return Q(**{f"{path}__in": visible})
 
 
-class Project(TimeStampedModel):
+class Project(TimeStampedModel, Publishable):
     program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="projects")
     code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("e.g. the JICA project number"))
     title = models.CharField(_("title"), max_length=300)
@@ -224,7 +292,12 @@ class Project(TimeStampedModel):
         ordering = ["-start_date", "code"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
-        constraints = [end_not_before_start("project"), completed_has_end("project")]
+        constraints = [
+            end_not_before_start("project"),
+            completed_has_end("project"),
+            published_after_review("project"),
+        ]
+        permissions = [("review_project", _("Can review and publish projects"))]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -387,6 +460,9 @@ class Indicator(TimeStampedModel):
     target_value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
     target_date = models.DateField(_("target date"))
     description = models.TextField(_("description"), blank=True)
+    internal = models.BooleanField(
+        _("internal"), default=False, help_text=_("Kept off the public pages and the IATI file.")
+    )
 
     history = HistoricalRecords()
 

@@ -98,7 +98,6 @@ def program_create(
     description: str = "",
     description_ja: str = "",
     strategic_goals: Iterable[str] = (),
-    is_public: bool = False,
     fields: Iterable[CooperationField] = (),
     priority_regions: Iterable[Region] = (),
     partners: Partners = (),
@@ -117,7 +116,6 @@ def program_create(
         description=description,
         description_ja=description_ja,
         strategic_goals=list(strategic_goals),
-        is_public=is_public,
     )
     _save(program, actor=actor, changes={}, related={"fields": fields, "priority_regions": priority_regions})
     _set_partners(program, partners, actor=actor)
@@ -408,7 +406,6 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "status": row["status"],
             "counterpart": _one_by_code(Organization, row.get("counterpart")),
             "strategic_goals": row.get("strategic_goals", []),
-            "is_public": row.get("is_public", True),
         }
         related = {
             "fields": _by_code(CooperationField, row.get("fields", [])),

@@ -7,6 +7,7 @@ Regions overlap, so a program in Indonesia counts for ASEAN and the Indo-Pacific
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Avg, Count, F, OuterRef, Q, Sum
@@ -15,6 +16,7 @@ from cooperation.models import CooperationField, Region
 from cooperation.periods import Period, fiscal_year_of
 
 from .models import Funding, Indicator, Status
+from .publication import published_programs, published_projects
 from .selectors import (
     InArray,
     SubqueryCount,
@@ -149,3 +151,57 @@ def indicator_progress_summary(period: Period) -> dict[str, Any]:
         targets_met=Count("pk", filter=Q(progress__gte=1)),
         average_progress=Avg("progress"),
     )
+
+
+def _runs_in(row: dict, period: Period) -> bool:
+    return row["start_date"] <= period.end and (row["end_date"] is None or row["end_date"] >= period.start)
+
+
+def published_figures_by_fiscal_year(today: date) -> list[dict[str, Any]]:
+    """The public headline: for each Japanese fiscal year from the first published
+    program to the current one, newest first, how many published programs and projects
+    ran, in how many countries, and the money of published records per currency:
+    [{"fiscal_year": 2012, "programs": 2, "projects": 3, "countries": 2,
+      "funding": [("JPY", Decimal(…))]}, …]. Aggregates only; cancelled records and
+    years with nothing running are left out."""
+    programs = list(published_programs().exclude(status=Status.CANCELLED).values("start_date", "end_date", "country"))
+    if not programs:
+        return []
+    projects = list(
+        published_projects()
+        .exclude(status=Status.CANCELLED)
+        .annotate(in_country=project_country())
+        .values("start_date", "end_date", "in_country")
+    )
+    money: dict[int, list[tuple[str, Any]]] = {}
+    fundings = (
+        Funding.objects.filter(program__in=published_programs().exclude(status=Status.CANCELLED))
+        .filter(Q(project__isnull=True) | Q(project__in=published_projects().exclude(status=Status.CANCELLED)))
+        .order_by()
+        .values("fiscal_year", "currency")
+        .annotate(amount=Sum("amount"))
+        .order_by("fiscal_year", "currency")
+    )
+    for row in fundings:
+        money.setdefault(row["fiscal_year"], []).append((row["currency"], row["amount"]))
+    first = fiscal_year_of(min(row["start_date"] for row in programs))
+    rows = []
+    for year in range(fiscal_year_of(today), first - 1, -1):
+        period = Period.fiscal_year(year)
+        running_programs = [row for row in programs if _runs_in(row, period)]
+        running_projects = [row for row in projects if _runs_in(row, period)]
+        if not running_programs and not running_projects and year not in money:
+            continue
+        countries = {row["country"] for row in running_programs} | {row["in_country"] for row in running_projects}
+        countries.discard("")
+        countries.discard(None)
+        rows.append(
+            {
+                "fiscal_year": year,
+                "programs": len(running_programs),
+                "projects": len(running_projects),
+                "countries": len(countries),
+                "funding": money.get(year, []),
+            }
+        )
+    return rows

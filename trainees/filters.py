@@ -78,7 +78,10 @@ class TraineeFilter(django_filters.FilterSet):
 
 
 def _id_filter(field_name: str, label: str) -> django_filters.NumberFilter:
-    return django_filters.NumberFilter(field_name=field_name, label=label, min_value=1, max_value=MAX_ID)
+    # An id is a whole number; the schema would otherwise call it any number.
+    return extend_schema_field(OpenApiTypes.INT)(
+        django_filters.NumberFilter(field_name=field_name, label=label, min_value=1, max_value=MAX_ID)
+    )
 
 
 class EnrollmentFilter(django_filters.FilterSet):

@@ -280,6 +280,9 @@ class Gender(models.TextChoices):
 class Trainee(TimeStampedModel):
     """One person, one record, across every course they attend."""
 
+    # Seen by agency staff only, everywhere (see cooperation.privacy).
+    personal_fields = ("date_of_birth", "email", "phone", "passport_number", "passport_expiry")
+
     family_name = models.CharField(_("family name"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from datetime import date, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
 
 from .models import SEAT_STATUSES, Course, EnrollmentStatus
 
@@ -13,4 +15,22 @@ def courses_with_seat_counts(queryset: QuerySet[Course] | None = None) -> QueryS
     return queryset.annotate(
         seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEAT_STATUSES)),
         waitlisted=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED)),
+    )
+
+
+def courses_starting_with_open_seats(today: date, *, within_days: int = 30) -> QuerySet[Course]:
+    """Courses (not cancelled or held) starting within `within_days` that still have free seats."""
+    upcoming = Course.objects.exclude(status__in=(Course.Status.CANCELLED, Course.Status.HELD)).filter(
+        start_date__range=(today, today + timedelta(days=within_days))
+    )
+    return courses_with_seat_counts(upcoming).filter(seats_taken__lt=F("capacity")).order_by("start_date", "code")
+
+
+def courses_with_undecided_nominations() -> QuerySet[Course]:
+    """Courses annotated with `undecided`: nominations nobody has accepted, waitlisted or rejected yet."""
+    return (
+        Course.objects.exclude(status=Course.Status.CANCELLED)
+        .annotate(undecided=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.NOMINATED)))
+        .filter(undecided__gt=0)
+        .order_by("nomination_deadline", "code")
     )

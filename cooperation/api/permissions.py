@@ -21,3 +21,9 @@ class RolePermission(DjangoModelPermissions):
     """Reading needs the view permission too (DRF's default lets any user read)."""
 
     perms_map = {method: [f"%(app_label)s.{action}_%(model_name)s"] for method, action in ACTION_BY_METHOD.items()}
+
+    def _queryset(self, view):
+        # Only the model matters here; the declared queryset names it without building the
+        # user's restricted one, which the view builds once anyway.
+        declared = getattr(view, "queryset", None)
+        return declared if declared is not None else super()._queryset(view)

@@ -1,6 +1,6 @@
 """The OpenAPI description of what every operation shares: auth, errors, headers, paging."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -18,6 +18,36 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "Named API token issued by agency staff: `Token <key>` (or `Bearer <key>`).",
         }
+
+
+class CodeRelatedFieldSchema(OpenApiSerializerFieldExtension):
+    """References are written as a code but read as {id, code, display}: say so per direction."""
+
+    target_class = "cooperation.api.serializers.CodeRelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {"type": "string", "description": "The code of the referenced record."}
+        return _reference(code=True)
+
+
+class BriefRelatedFieldSchema(OpenApiSerializerFieldExtension):
+    """References to records without a code: written as the id, read as {id, display, code?}."""
+
+    target_class = "cooperation.api.serializers.BriefRelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {"type": "integer", "description": "The id of the referenced record."}
+        return _reference(code=False)
+
+
+def _reference(code: bool) -> dict:
+    properties = {"id": {"type": "integer"}, "code": {"type": "string"}, "display": {"type": "string"}}
+    required = ["id", "code", "display"] if code else ["id", "display"]
+    return {"type": "object", "properties": properties, "required": required}
 
 
 class ErrorItemSerializer(serializers.Serializer):

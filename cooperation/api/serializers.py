@@ -53,6 +53,19 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
                         for name in blank
                     }
                 )
+            # DRF would store 0 or 1.5 sent for a text as "0" / "1.5"; the schema says text is a string.
+            not_text = [
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and data.get(name) is not None
+                and not isinstance(data.get(name), str)
+            ]
+            if not_text:
+                raise serializers.ValidationError(
+                    {name: [ErrorDetail(_("Give a string."), code="invalid")] for name in not_text}
+                )
         return super().to_internal_value(data)
 
     def validate(self, attrs):
@@ -90,6 +103,19 @@ class CodeRelatedField(serializers.SlugRelatedField):
 
     def to_representation(self, obj):
         return {"id": obj.pk, "code": obj.code, "display": str(obj)}
+
+    def use_pk_only_optimization(self):
+        return False
+
+
+class BriefRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference written as the target's id and read as {id, display} (plus code if it has one)."""
+
+    def to_representation(self, obj):
+        brief = {"id": obj.pk, "display": str(obj)}
+        if hasattr(obj, "code"):
+            brief["code"] = obj.code
+        return brief
 
     def use_pk_only_optimization(self):
         return False

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from functools import partial
-
-from django.db import transaction
-
+from cooperation import outbox
 from cooperation.models import ReportJob
 
 
 def report_pack_request(*, user, first: int, last: int, fiscal: bool, file_format: str) -> ReportJob:
-    """Records the request and hands it to a worker once the row is committed."""
+    """Records the request; the outbox hands it to a worker once committed, even after a broker outage."""
     from .tasks import build_report_pack
 
     span = f"FY{first}-FY{last}" if fiscal else f"{first}-{last}"
@@ -17,5 +14,5 @@ def report_pack_request(*, user, first: int, last: int, fiscal: bool, file_forma
         parameters={"first": first, "last": last, "fiscal": fiscal, "format": file_format},
         filename=f"statistics-{span}.{file_format}",
     )
-    transaction.on_commit(partial(build_report_pack.delay, job.pk))
+    outbox.enqueue(build_report_pack, job.pk)
     return job

@@ -11,12 +11,14 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from cooperation.periods import Period
 from dispatch import stats as dispatch_stats
-from dispatch.choices import MissionKind
+from dispatch.choices import MissionKind, TeamType, Term
 from programs import stats as program_stats
 from trainees import stats as trainee_stats
+from trainees.models import Gender
 
 from .tables import Column, Table
 
@@ -90,10 +92,24 @@ def headline(period: Period) -> Table:
     )
 
 
+def _labelled(rows: list[dict], label_of=None, *, key: str = "key") -> list[dict]:
+    """Rows keep their codes for machines and gain a label in the reader's language for people.
+
+    Without `label_of` the row's own label stays; a missing code reads "Not recorded".
+    """
+
+    def label(row: dict) -> str:
+        if row[key] is None:
+            return str(_("Not recorded"))
+        return str(label_of(row[key])) if label_of else row["label"]
+
+    return [{**row, "label": label(row)} for row in rows]
+
+
 def breakdowns(period: Period) -> list[Table]:
     trainees = trainee_stats.trainee_figures(period)
     genders = sorted(trainees.by_gender)
-    gender_columns = [Column(f"gender_{g}", g.capitalize(), numeric=True) for g in genders]
+    gender_columns = [Column(f"gender_{g}", Gender(g).label, numeric=True) for g in genders]
 
     def participant_rows(groups):
         return [
@@ -101,9 +117,9 @@ def breakdowns(period: Period) -> list[Table]:
             for g in groups
         ]
 
-    by_country = dispatch_stats.experts_dispatched_by(period, "country")
-    by_term = dispatch_stats.experts_dispatched_by(period, "term")
-    by_field = dispatch_stats.experts_dispatched_by(period, "field")
+    by_country = _labelled(dispatch_stats.experts_dispatched_by(period, "country"), lambda code: countries.name(code))
+    by_term = _labelled(dispatch_stats.experts_dispatched_by(period, "term"), lambda code: Term(code).label)
+    by_field = _labelled(dispatch_stats.experts_dispatched_by(period, "field"))
     expert_columns = [
         Column("label", _("Group")),
         Column("new", _("Newly dispatched"), numeric=True),
@@ -121,8 +137,8 @@ def breakdowns(period: Period) -> list[Table]:
         Table(
             "trainees_by_gender",
             _("Trainees by gender"),
-            [Column("gender", _("Gender")), Column("count", _("Trainees"), numeric=True)],
-            [{"gender": g, "count": trainees.by_gender[g]} for g in genders],
+            [Column("label", _("Gender")), Column("count", _("Trainees"), numeric=True)],
+            [{"gender": g, "label": str(Gender(g).label), "count": trainees.by_gender[g]} for g in genders],
             "bar",
         ),
         Table(
@@ -157,11 +173,11 @@ def breakdowns(period: Period) -> list[Table]:
             "relief_by_team_type",
             _("Disaster relief by team type"),
             [
-                Column("team_type", _("Team")),
+                Column("label", _("Team")),
                 Column("missions", _("Missions"), numeric=True),
                 Column("officers", _("Officers"), numeric=True),
             ],
-            dispatch_stats.missions_by_team_type(period),
+            _labelled(dispatch_stats.missions_by_team_type(period), lambda code: TeamType(code).label, key="team_type"),
         ),
     ]
 

@@ -25,6 +25,7 @@ from .forms import PackForm, PeriodForm
 from .services import report_pack_request
 from .summary import annual_summary, period_for
 from .tables import table_csv, tables_csv, tables_workbook
+from .watchlist import watch_list
 
 
 def reads_reports(user) -> bool:
@@ -61,6 +62,7 @@ class DashboardView(ReportReaderMixin, TemplateView):
             context["summary"] = summary
             context["charts"] = [t.as_dict() for t in summary.tables if t.chart]
             context["query"] = self.request.GET.urlencode() or f"kind={form.data['kind']}&value={form.data['value']}"
+        context["watch_list"] = watch_list(self.request.user)
         context["pack_form"] = PackForm(initial=_pack_initial(form))
         context["packs"] = ReportJob.objects.filter(requested_by=self.request.user).defer("content")[:5]
         return context

@@ -7,7 +7,7 @@ from .factories import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_log_in_to_the_admin(live_server, page, staff_user, tmp_path):
+def test_staff_log_in_to_the_admin(live_server, page, staff_user, artifacts_dir):
     page.goto(f"{live_server.url}/admin/login/")
     assert page.title().startswith("Log in")
     page.fill("#id_username", staff_user.username)
@@ -16,7 +16,7 @@ def test_staff_log_in_to_the_admin(live_server, page, staff_user, tmp_path):
     page.wait_for_url(f"{live_server.url}/admin/")
     assert page.locator("#site-name").inner_text() == "International Police Cooperation"
     assert page.get_by_role("link", name="Organizations").count() == 1
-    page.screenshot(path=tmp_path / "admin.png")
+    page.screenshot(path=artifacts_dir / "admin.png")
 
 
 def test_a_wrong_password_is_refused(live_server, page, staff_user):

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_manager_reads_fiscal_2012_in_japanese_and_downloads_the_pack(
-    live_server, page, manager_user, dashboard_dataset, tmp_path
+    live_server, page, manager_user, dashboard_dataset, tmp_path, artifacts_dir
 ):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", manager_user.username)
@@ -37,7 +37,7 @@ def test_manager_reads_fiscal_2012_in_japanese_and_downloads_the_pack(
         shown = page.locator(f'.figure[data-key="{row["key"]}"] dd').inner_text()
         assert shown == str(row["value"])
     assert expected.headline.rows[0]["value"] > 0  # the dataset makes the page show real numbers
-    page.screenshot(path=str(tmp_path / "dashboard-fy2012.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "dashboard-fy2012.png"), full_page=True)
 
     with page.expect_download() as download_info:
         page.click("#download-xlsx")

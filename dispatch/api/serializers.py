@@ -35,16 +35,7 @@ def within_working_years(value):
         raise serializers.ValidationError("Give a date between the years 1900 and 2200.", code="out_of_range")
 
 
-PERSONAL_FIELDS = (
-    "date_of_birth",
-    "email",
-    "phone",
-    "passport_number",
-    "passport_expiry",
-    "medical_clearance_until",
-    "safety_training_on",
-    "notes",
-)
+PERSONAL_FIELDS = Expert.personal_fields
 
 
 class LanguageSkillSerializer(serializers.Serializer):
@@ -94,7 +85,6 @@ class ExpertSerializer(PersonalDataMixin, CooperationSerializer):
             "updated_at",
         )
         brief_fields = ("id", "url", "display", "personnel_number")
-        personal_fields = PERSONAL_FIELDS
 
     def get_all_countries_of_experience(self, expert) -> list[str]:
         return countries_of_experience(expert)

@@ -354,6 +354,7 @@ class MissionViewSet(CooperationViewSet):
     @action(detail=False, methods=["get"], **NO_PAGING)
     def readiness(self, request, *args, **kwargs):
         _require(request, "dispatch.view_expert")
-        query = ReadinessQuerySerializer(data=request.query_params)
+        # A plain dict: from a QueryDict, DRF would read `?date=` as "no date" instead of an error.
+        query = ReadinessQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         return Response(ReadinessSerializer(standby_readiness(query.validated_data.get("date")), many=True).data)

@@ -23,6 +23,18 @@ STANDBY_FLAGS = (
 
 
 class Expert(TimeStampedModel):
+    # Seen by agency staff only, everywhere (see cooperation.privacy).
+    personal_fields = (
+        "date_of_birth",
+        "email",
+        "phone",
+        "passport_number",
+        "passport_expiry",
+        "medical_clearance_until",
+        "safety_training_on",
+        "notes",
+    )
+
     personnel_number = models.CharField(_("personnel number"), max_length=32, unique=True)
     family_name = models.CharField(_("family name"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=100)

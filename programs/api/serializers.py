@@ -5,20 +5,10 @@ from __future__ import annotations
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from cooperation.api.serializers import CodeRelatedField, CooperationSerializer
+from cooperation.api.serializers import BriefRelatedField, CodeRelatedField, CooperationSerializer
 from cooperation.models import CooperationField, Organization, Region
 
 from ..models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, StrategicGoal
-
-
-class BriefRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference to a record without a code: written as its id, read as {id, display}."""
-
-    def to_representation(self, value):
-        return {"id": value.pk, "display": str(value)}
-
-    def use_pk_only_optimization(self):
-        return False
 
 
 def field_codes(**kwargs) -> CodeRelatedField:
@@ -82,10 +72,11 @@ class ProgramSerializer(WithCooperationFields, CooperationSerializer):
             "description_ja",
             "strategic_goals",
             "priority_regions",
-            "is_public",
+            "publication",
             "created_at",
             "updated_at",
         )
+        read_only_fields = ("publication",)
         brief_fields = ("id", "url", "display", "code", "title")
 
     def validate_partners(self, partners):
@@ -126,9 +117,11 @@ class ProjectSerializer(WithCooperationFields, CooperationSerializer):
             "status",
             "description",
             "description_ja",
+            "publication",
             "created_at",
             "updated_at",
         )
+        read_only_fields = ("publication",)
         brief_fields = ("id", "url", "display", "code", "title")
 
 

@@ -1,5 +1,8 @@
 """This app's API resources: (prefix, viewset, basename); mounted by cooperation/api/urls.py."""
 
+from django.urls import path
+
+from .iati import IatiActivitiesView
 from .views import (
     EventViewSet,
     FundingViewSet,
@@ -19,4 +22,4 @@ routes = [
     ("measurements", MeasurementViewSet, "measurement"),
     ("events", EventViewSet, "event"),
 ]
-urlpatterns = []
+urlpatterns = [path("iati/activities.xml", IatiActivitiesView.as_view(), name="iati-activities")]

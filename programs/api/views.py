@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
 from cooperation.api.viewsets import CooperationViewSet
 
@@ -111,6 +112,44 @@ class IndicatorViewSet(ServiceWritesMixin, CooperationViewSet):
     instance_argument = "indicator"
 
 
+@extend_schema_view(
+    create=extend_schema(
+        summary="Report a value of an indicator",
+        description="Partner coordinators report for the indicators of the programs their organization takes "
+        "part in; the reporting organization is theirs. One value per indicator and period end.",
+        examples=[
+            OpenApiExample(
+                "Quarterly value",
+                request_only=True,
+                value={
+                    "indicator": 12,
+                    "period_end": "2026-09-30",
+                    "value": "41.5",
+                    "source": "Provincial police statistics, Q3",
+                    "note": "",
+                },
+            ),
+            OpenApiExample(
+                "Recorded value",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 301,
+                    "url": "https://cooperation.example/api/v1/measurements/301/",
+                    "display": "Share of cases solved with forensic evidence: 41.5 (2026-09-30)",
+                    "indicator": {"id": 12, "display": "Share of cases solved with forensic evidence"},
+                    "period_end": "2026-09-30",
+                    "value": "41.5000",
+                    "source": "Provincial police statistics, Q3",
+                    "note": "",
+                    "reported_by": {"id": 4, "code": "jica", "display": "Japan International Cooperation Agency"},
+                    "created_at": "2026-10-04T09:12:00+09:00",
+                    "updated_at": "2026-10-04T09:12:00+09:00",
+                },
+            ),
+        ],
+    )
+)
 class MeasurementViewSet(ServiceWritesMixin, CooperationViewSet):
     queryset = Measurement.objects.select_related("indicator", "reported_by")
     serializer_class = MeasurementSerializer

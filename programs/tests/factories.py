@@ -1,15 +1,50 @@
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import factory
+from django.contrib.auth import get_user_model
 
-from cooperation.tests.factories import OrganizationFactory
-from programs.models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, Status
+from cooperation.roles import NPA_STAFF
+from cooperation.tests.factories import OrganizationFactory, UserFactory
+from programs.models import (
+    Event,
+    Funding,
+    Indicator,
+    Measurement,
+    Program,
+    ProgramPartner,
+    Project,
+    Publication,
+    Site,
+    Status,
+)
+
+REVIEWED_AT = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)
+
+
+def staff_member(username: str):
+    """One shared staff account per name (hashing a password per record is slow)."""
+    return get_user_model().objects.filter(username=username).first() or UserFactory(username=username, role=NPA_STAFF)
+
+
+def published_trait() -> factory.Trait:
+    """`published=True`: submitted by one staff member and reviewed by another, as the
+    review step and the database require."""
+    return factory.Trait(
+        publication=Publication.PUBLISHED,
+        submitted_by=factory.LazyFunction(lambda: staff_member("publication-submitter")),
+        submitted_at=REVIEWED_AT,
+        reviewed_by=factory.LazyFunction(lambda: staff_member("publication-reviewer")),
+        reviewed_at=REVIEWED_AT,
+    )
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Program
+
+    class Params:
+        published = published_trait()
 
     code = factory.Sequence(lambda n: f"program-{n}")
     title = factory.Sequence(lambda n: f"Program {n}")
@@ -30,6 +65,9 @@ class ProgramPartnerFactory(factory.django.DjangoModelFactory):
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Project
+
+    class Params:
+        published = published_trait()
 
     program = factory.SubFactory(ProgramFactory)
     code = factory.Sequence(lambda n: f"project-{n}")

@@ -51,7 +51,7 @@ def portfolio(partner_org, other_org):
         start_date=date(2001, 1, 1),
         counterpart=polri,
         strategic_goals=["rule_of_law"],
-        is_public=True,
+        published=True,
     )
     idn.fields.set([koban])
     idn.priority_regions.set([asean])
@@ -175,7 +175,7 @@ CASES = [
     ("programs", "counterpart=polri-t", ["idn"]),
     ("programs", "strategic_goal=rule_of_law", ["idn"]),
     ("programs", "priority_region=asean-t", ["idn"]),
-    ("programs", "is_public=true", ["idn"]),
+    ("programs", "publication=published", ["idn"]),
     ("programs", "active_on=2010-03-31", ["idn", "phl"]),
     ("programs", "year=2011", ["afg", "idn"]),
     ("programs", "fiscal_year=2010", ["idn"]),

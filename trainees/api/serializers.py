@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cooperation.access import organization_of
-from cooperation.api.serializers import CodeRelatedField, CooperationSerializer
+from cooperation.api.schema import ErrorBodySerializer
+from cooperation.api.serializers import BriefRelatedField, CodeRelatedField, CooperationSerializer
 from cooperation.models import CooperationField, Organization
 from cooperation.privacy import PersonalDataMixin
 from cooperation.roles import sees_everything
@@ -23,21 +25,6 @@ from ..models import (
     EnrollmentStatusChange,
     Trainee,
 )
-
-PERSONAL_FIELDS = ("date_of_birth", "email", "phone", "passport_number", "passport_expiry")
-
-
-class BriefRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference written as the target's id and read as {id, display} (plus code if it has one)."""
-
-    def to_representation(self, obj):
-        brief = {"id": obj.pk, "display": str(obj)}
-        if hasattr(obj, "code"):
-            brief["code"] = obj.code
-        return brief
-
-    def use_pk_only_optimization(self):
-        return False
 
 
 def _user(serializer):
@@ -145,8 +132,8 @@ class TraineeSerializer(PersonalDataMixin, CooperationSerializer):
             "updated_at",
         )
         brief_fields = ("id", "url", "display", "nationality")
-        personal_fields = PERSONAL_FIELDS
 
+    @extend_schema_field(EnrollmentBriefSerializer(many=True))
     def get_enrollments(self, obj) -> list[dict]:
         visible = getattr(obj, "visible_enrollments", None)
         if visible is None:
@@ -177,6 +164,8 @@ class NewTraineeSerializer(serializers.ModelSerializer):
             "passport_number",
             "passport_expiry",
         )
+        # Input only: the person's details come back, if at all, through the trainee resource.
+        extra_kwargs = {name: {"write_only": True} for name in fields}
         validators = []
 
 
@@ -322,6 +311,21 @@ class NominationResultSerializer(serializers.Serializer):
     new_trainees = serializers.IntegerField()
     existing_trainees = serializers.IntegerField()
     rows = NominationRowSerializer(many=True)
+
+
+class RowProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Row number in the file; the header is row 1.")
+    field = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class NominationErrorBodySerializer(ErrorBodySerializer):
+    rows = RowProblemSerializer(many=True, required=False)
+
+
+class NominationErrorSerializer(serializers.Serializer):
+    error = NominationErrorBodySerializer()
 
 
 class DelegationSerializer(CooperationSerializer):

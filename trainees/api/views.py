@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from cooperation.access import organization_of
 from cooperation.api.errors import error_body
+from cooperation.api.schema import ErrorSerializer
 from cooperation.api.viewsets import CooperationViewSet
 from cooperation.models import Organization
 from cooperation.privacy import can_see_personal_data
@@ -31,6 +32,7 @@ from .serializers import (
     EnrollmentSerializer,
     EnrollmentTransitionSerializer,
     EnrollmentWithdrawSerializer,
+    NominationErrorSerializer,
     NominationResultSerializer,
     NominationUploadSerializer,
     TraineeSerializer,
@@ -52,6 +54,49 @@ def _staff_only(user) -> None:
         raise exceptions.PermissionDenied(_("Only agency staff may do this."), code="staff_only")
 
 
+OPEN_COURSE_EXAMPLE = {
+    "id": 7,
+    "url": "https://cooperation.example/api/v1/courses/7/",
+    "display": "CP-2026-03 Community policing (Koban) for Asian police",
+    "code": "CP-2026-03",
+    "title": "Community policing (Koban) for Asian police",
+    "title_ja": "アジア地域地域警察(交番)研修",
+    "kind": "jica_group_region",
+    "host": {"id": 1, "code": "npa", "display": "National Police Agency"},
+    "program": None,
+    "project": None,
+    "fields": [{"id": 3, "code": "community-policing", "display": "Community policing"}],
+    "start_date": "2026-11-09",
+    "end_date": "2026-12-04",
+    "capacity": 12,
+    "seats_taken": 5,
+    "seats_left": 7,
+    "waitlisted": 0,
+    "nomination_deadline": "2026-09-30",
+    "target_countries": ["ID", "PH", "TH"],
+    "language": "en",
+    "status": "open",
+    "description": "",
+    "visits": [{"id": 21, "date": "2026-11-18", "place": "Shinjuku station Koban", "kind": "koban"}],
+    "created_at": "2026-05-01T10:00:00+09:00",
+    "updated_at": "2026-06-12T16:30:00+09:00",
+}
+
+NOMINATION_CSV_EXAMPLE = (
+    "family_name,given_name,name_ja,gender,date_of_birth,nationality,organization,rank,position,"
+    "email,phone,passport_number,passport_expiry\n"
+    "Santoso,Budi,,male,1985-04-12,ID,polri,Inspector,Head of Koban unit,,,,\n"
+    "Wijaya,Sari,,female,1990-08-30,ID,polri,Inspector,Community policing trainer,,,,\n"
+    "Pratama,Adi,,male,1988-01-05,ID,polri,Commissioner,Deputy chief,,,,\n"
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Courses you may see. `status=open` lists those taking nominations now.",
+        examples=[OpenApiExample("An open course", response_only=True, value=OPEN_COURSE_EXAMPLE)],
+    )
+)
 class CourseViewSet(CooperationViewSet):
     """Courses held in Japan for foreign officers.
 
@@ -93,11 +138,36 @@ class CourseViewSet(CooperationViewSet):
         responses={
             201: NominationResultSerializer,
             400: OpenApiResponse(
+                response=NominationErrorSerializer,
                 description="The file or some rows are invalid; `error.rows` lists every problem as "
-                "{row, field, code, message} (the header is row 1). Nothing was written."
+                "{row, field, code, message} (the header is row 1). Nothing was written.",
             ),
-            413: OpenApiResponse(description="The file is larger than 5 MB."),
+            413: OpenApiResponse(response=ErrorSerializer, description="The file is larger than 5 MB."),
         },
+        examples=[
+            OpenApiExample(
+                "Three officers",
+                request_only=True,
+                media_type="multipart/form-data",
+                value={"file": NOMINATION_CSV_EXAMPLE},
+            ),
+            OpenApiExample(
+                "Three nominated",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "course": 7,
+                    "nominated": 3,
+                    "new_trainees": 2,
+                    "existing_trainees": 1,
+                    "rows": [
+                        {"row": 2, "enrollment": 90, "trainee": 55, "new_trainee": True},
+                        {"row": 3, "enrollment": 91, "trainee": 56, "new_trainee": True},
+                        {"row": 4, "enrollment": 92, "trainee": 31, "new_trainee": False},
+                    ],
+                },
+            ),
+        ],
     )
     @action(
         detail=True,

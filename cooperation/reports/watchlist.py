@@ -1,0 +1,109 @@
+"""The operational watch list: what needs someone's attention now to keep officials safe.
+
+It reads the same selectors as the daily reminders, so the page and the e-mails never
+disagree about what is late. Readers without the right to personal data (managers) see
+how many officials have document problems, not whose documents or which dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from cooperation.notifications.reminders import Reminder
+from cooperation.privacy import can_see_personal_data
+from dispatch import reminders as dispatch_reminders
+from trainees import selectors as trainee_selectors
+
+COURSE_HORIZON_DAYS = 30
+
+
+@dataclass
+class WatchItem:
+    text: str
+    link: str = ""
+    urgent: bool = False
+
+
+@dataclass
+class WatchSection:
+    key: str
+    title: str
+    items: list[WatchItem] = field(default_factory=list)
+    withheld: int = 0  # items counted but not shown to this reader
+
+    @property
+    def count(self) -> int:
+        return len(self.items) + self.withheld
+
+
+def _items(reminders: list[Reminder], *, links: bool) -> list[WatchItem]:
+    language = translation.get_language()
+    return [
+        WatchItem(reminder.render(language)[0], reminder.link if links else "", reminder.escalated)
+        for reminder in reminders
+    ]
+
+
+def watch_list(user, now: datetime | None = None) -> list[WatchSection]:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    links = user.is_staff
+    documents = [
+        *dispatch_reminders.expiring_documents(today),
+        *dispatch_reminders.documents_short_of_deployments(today),
+    ]
+    document_section = WatchSection("documents", _("Passports and medical clearances running out"))
+    if can_see_personal_data(user):
+        document_section.items = _items(documents, links=links)
+    else:
+        document_section.withheld = len({reminder.params["expert"].pk for reminder in documents})
+
+    def course_link(course) -> str:
+        return reverse("admin:trainees_course_change", args=[course.pk]) if links else ""
+
+    return [
+        WatchSection(
+            "departures",
+            _("Departures in the next 30 days with the checklist unfinished"),
+            _items(dispatch_reminders.departures_with_open_checklist(today), links=links),
+        ),
+        WatchSection(
+            "check_ins",
+            _("Officials abroad with a safety check-in overdue"),
+            _items(dispatch_reminders.overdue_check_ins(now), links=links),
+        ),
+        document_section,
+        WatchSection(
+            "courses",
+            _("Courses starting within %(days)d days with open seats") % {"days": COURSE_HORIZON_DAYS},
+            [
+                WatchItem(
+                    _("%(course)s starts on %(date)s: %(taken)d of %(capacity)d seats taken")
+                    % {
+                        "course": course,
+                        "date": course.start_date,
+                        "taken": course.seats_taken,
+                        "capacity": course.capacity,
+                    },
+                    course_link(course),
+                )
+                for course in trainee_selectors.courses_starting_with_open_seats(today, within_days=COURSE_HORIZON_DAYS)
+            ],
+        ),
+        WatchSection(
+            "nominations",
+            _("Nominations awaiting a decision"),
+            [
+                WatchItem(
+                    _("%(course)s: %(count)d nominations to decide") % {"course": course, "count": course.undecided},
+                    course_link(course),
+                )
+                for course in trainee_selectors.courses_with_undecided_nominations()
+            ],
+        ),
+    ]

