@@ -58,9 +58,8 @@ def _secondee_figures(row: dict) -> list[dict[str, Any]]:
     return figures
 
 
-def headline(period: Period) -> Table:
+def headline(period: Period, trainees: trainee_stats.TraineeFigures) -> Table:
     experts = dispatch_stats.experts_dispatched(period)
-    trainees = trainee_stats.trainee_figures(period)
     relief = dispatch_stats.missions_in(period)
     relief_since_1987 = dispatch_stats.relief_cumulative(until=period.end)
     civilian_police = dispatch_stats.missions_in(period, kind=MissionKind.CIVILIAN_POLICE)
@@ -106,8 +105,7 @@ def _labelled(rows: list[dict], label_of=None, *, key: str = "key") -> list[dict
     return [{**row, "label": label(row)} for row in rows]
 
 
-def breakdowns(period: Period) -> list[Table]:
-    trainees = trainee_stats.trainee_figures(period)
+def breakdowns(period: Period, trainees: trainee_stats.TraineeFigures) -> list[Table]:
     genders = sorted(trainees.by_gender)
     gender_columns = [Column(f"gender_{g}", Gender(g).label, numeric=True) for g in genders]
 
@@ -217,7 +215,9 @@ def trends(last: Period, *, fiscal: bool) -> Table:
 
 
 def annual_summary(period: Period, *, fiscal: bool = False, with_trends: bool = True) -> Summary:
-    tables = breakdowns(period)
+    # The trainee figures feed both the headline and the breakdowns: read them once.
+    trainees = trainee_stats.trainee_figures(period)
+    tables = breakdowns(period, trainees)
     if with_trends:
         tables.append(trends(period, fiscal=fiscal))
-    return Summary(period, headline(period), tables)
+    return Summary(period, headline(period, trainees), tables)
