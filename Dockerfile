@@ -45,6 +45,8 @@ COPY --from=locale /locale/ /app/locale/
 RUN DJANGO_DEBUG=0 \
     DJANGO_SECRET_KEY=collectstatic-build-only-not-secret \
     DJANGO_ALLOWED_HOSTS=localhost \
+    FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3QtYS1zZWNyZXQta2V5LTMyYnk= \
+    FIELD_DIGEST_KEY=collectstatic-build-only-not-a-secret-digest-key \
     DATABASE_URL=postgres://build:build@localhost:5432/build \
     REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --no-input

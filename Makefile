@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install clean backup restore
+.PHONY: run test soak lint format install clean backup restore
 
 run: $(STAMP)
 	$(PY) -m cooperation.devstack run
@@ -13,6 +13,10 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m cooperation.devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# The reliability runs under load alone (they are part of `make test` too).
+soak: $(STAMP)
+	$(PY) -m cooperation.devstack exec -- $(PY) -m pytest -m soak $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -29,6 +33,14 @@ backup: $(STAMP)
 restore: $(STAMP)
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/cooperation-….dump" && exit 2)
 	$(PY) -m cooperation.devstack exec -- $(PY) manage.py restore_database $(FILE)
+
+# Benchmarks (docs/performance.md): `make bench [SCALE=1] [CASES="summary lists"]`, in their own
+# database; the synthetic agency is loaded once, on the first run.
+SCALE ?= 1
+BENCH_DATA_DIR ?= $(or $(COOPERATION_DATA_DIR),.data/bench)
+bench: $(STAMP)
+	COOPERATION_DATA_DIR=$(BENCH_DATA_DIR) $(PY) -m cooperation.devstack exec -- sh -c \
+		'$(PY) manage.py migrate -v0 && $(PY) -m bench.data --scale $(SCALE) && $(PY) -m bench $(CASES)'
 
 install: $(STAMP)
 

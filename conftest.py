@@ -184,3 +184,15 @@ def artifacts_dir():
     path = Path(os.environ.get("TEST_ARTIFACTS_DIR") or Path(__file__).resolve().parent / "test-artifacts")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Hash test passwords with a fast hasher; production's Argon2 is proved in test_security_auth."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    ):
+        yield

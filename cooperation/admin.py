@@ -4,8 +4,12 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from .audit import register_admin as register_audit_admin
+from .login import TwoFactorAdminAuthenticationForm, second_factor_satisfied
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
 from .privacy import hidden_fields
 from .services import api_token_issue, api_token_revoke
@@ -13,6 +17,22 @@ from .services import api_token_issue, api_token_revoke
 admin.site.site_header = _("International Police Cooperation")
 admin.site.site_title = _("International Police Cooperation")
 admin.site.index_title = _("Records")
+admin.site.login_form = TwoFactorAdminAuthenticationForm
+admin.site.login_template = "admin/two_factor_login.html"
+_password_permission = admin.site.has_permission
+
+
+def _has_verified_permission(request):
+    # A session opened before an authenticator was registered, or before two-factor became
+    # mandatory, must log in again with a code before it reaches the administration.
+    if not _password_permission(request):
+        return False
+    if not hasattr(request, "second_factor_satisfied"):  # asked several times per page
+        request.second_factor_satisfied = second_factor_satisfied(request.user)
+    return request.second_factor_satisfied
+
+
+admin.site.has_permission = _has_verified_permission
 
 
 class RestrictedAdmin(SimpleHistoryAdmin):
@@ -161,5 +181,49 @@ class CooperationUserAdmin(UserAdmin):
         return profile.organization if profile else None
 
 
+class OwnAuthenticatorAdmin(TOTPDeviceAdmin):
+    """Staff register and manage their own authenticators; only superusers see everyone's.
+
+    A device's key is a second password: a colleague who could read it could pass the
+    second factor in someone else's name.
+    """
+
+    def _is_own(self, request, obj) -> bool:
+        return obj is None or request.user.is_superuser or obj.user_id == request.user.pk
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [field for field in options["fields"] if field != "user"]})
+            for name, options in fieldsets
+        ]
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.user = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._is_own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._is_own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._is_own(request, obj)
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, OwnAuthenticatorAdmin)
+
 # Notifications and the task outbox register their own admin pages.
 from .notifications import admin as notifications_admin  # noqa: E402, F401
+
+# Exports of personal data and purges: read-only, for staff.
+register_audit_admin(admin.site)

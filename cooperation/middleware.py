@@ -1,4 +1,12 @@
+import sys
+
+from django.core.signals import got_request_exception
+from django.dispatch import receiver
 from django.utils import translation
+
+from cooperation.api.errors import DATABASE_ERRORS, database_unavailable_response
+
+_DATABASE_FAILED = "_database_unavailable"
 
 
 class UserLanguageMiddleware:
@@ -13,3 +21,34 @@ class UserLanguageMiddleware:
             translation.activate(profile.language)
             request.LANGUAGE_CODE = profile.language
         return self.get_response(request)
+
+
+@receiver(got_request_exception)
+def _remember_database_failure(sender, request=None, **kwargs):
+    # Sent while Django handles an exception raised below us (a middleware loading the
+    # session or the user), which it turns into a 500 before we can see the exception.
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        setattr(request, _DATABASE_FAILED, True)
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database is down, every page and endpoint answers 503 with Retry-After.
+
+    A lost connection is an outage to wait out, not a bug: clients and browsers are told
+    to retry, and the next request after the database is back reconnects by itself
+    (CONN_HEALTH_CHECKS).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, _DATABASE_FAILED, False):
+            return database_unavailable_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            return database_unavailable_response(request)
+        return None

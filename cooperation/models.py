@@ -295,5 +295,7 @@ class ReportJob(models.Model):
         return self.filename or f"report {self.pk}"
 
 
-# Notifications and the task outbox are the core app's models, kept in a module of their own.
+# Notifications and the task outbox, and the audit of exports and purges, are the core
+# app's models, kept in modules of their own.
+from .audit import PersonalDataExport, PurgeRecord  # noqa: E402, F401
 from .notifications.models import Notification, NotificationKind, NotificationLevel, OutboxTask  # noqa: E402, F401

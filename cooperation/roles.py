@@ -17,6 +17,10 @@ ROLES = (NPA_STAFF, PARTNER_COORDINATOR, MANAGER)
 # The apps that hold the agency's records.
 DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees")
 
+# Apps outside the records that staff run in full: periodic tasks, login lockouts (staff
+# unlock colleagues) and authenticators (each staff member registers their own).
+STAFF_TOOL_APPS = ("django_celery_beat", "axes", "otp_totp")
+
 # Records about accounts and credentials are for staff only, whatever the app.
 STAFF_ONLY_MODELS = {"cooperation.userprofile", "cooperation.apitoken"}
 
@@ -52,7 +56,7 @@ def role_permissions(role: str, permissions) -> list:
         label = f"{permission.content_type.app_label}.{permission.content_type.model}"
         action = permission.codename.split("_", 1)[0]
         if role == NPA_STAFF:
-            keep = _is_domain_record(permission) or permission.content_type.app_label in ("django_celery_beat",)
+            keep = _is_domain_record(permission) or permission.content_type.app_label in STAFF_TOOL_APPS
         elif role == MANAGER:
             keep = _is_domain_record(permission) and action == "view" and label not in STAFF_ONLY_MODELS
         else:

@@ -5,9 +5,11 @@ Development (DJANGO_DEBUG unset or 1) has safe local defaults; production
 (DJANGO_DEBUG=0) refuses to start without a secret key and allowed hosts.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,10 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "django_celery_beat",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "cooperation",
     "programs",
     "dispatch",
@@ -53,17 +59,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cooperation.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "cooperation.api.limits.ApiBodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "cooperation.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it turns a lockout raised anywhere above into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cooperation.urls"
@@ -106,6 +117,22 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
+
+# Argon2 first: new and changed passwords are stored with it, older hashes are upgraded
+# at the next successful login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# The lockout check comes first so a locked-out user is refused before the password is
+# even compared.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -267,6 +294,51 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Every request renews the session, so SESSION_COOKIE_AGE acts as an idle timeout: a
+# laptop left unlocked for a working day is logged out, an active user never is. The
+# cookie also dies with the browser, so a shared or lost machine keeps no session.
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Failed logins: five wrong passwords for one user from one address lock that pair out
+# for half an hour. Keying on the pair stops guessing without letting anyone lock a
+# colleague out from elsewhere by typing their username. Staff unlock in the admin
+# (Axes > Access attempts) or with `manage.py axes_reset_username <name>`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cooperation.login.lockout_response"
+AXES_COOLOFF_MESSAGE = _("Too many failed logins: this account is locked for a while. Try again later.")
+AXES_PERMALOCK_MESSAGE = _("Too many failed logins: this account is locked. Ask an administrator to unlock it.")
+# Failed logins are recorded in the database (the admin shows them); the start-up banner is noise.
+AXES_VERBOSE = False
+
+# Two-factor: any user with a confirmed authenticator must give its code at login; with
+# this setting on, staff without one cannot log in at all.
+REQUIRE_TWO_FACTOR_FOR_STAFF = env.bool("REQUIRE_TWO_FACTOR_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = "International Police Cooperation"
+
+# Content Security Policy: only our own files run and no page may be framed. Templates
+# hold no inline code; one that must can mark it with {{ request.csp_nonce }}, and the
+# nonce then appears in the header (django-csp adds it only when a page used it).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -283,3 +355,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# --- Personal data at rest -------------------------------------------------------------
+# Passport numbers and medical notes are stored encrypted (cooperation.crypto). The first
+# key of FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys) encrypts, all of them decrypt;
+# FIELD_DIGEST_KEY keys the digests that let staff find a passport number. Development has
+# fixed, public keys; production refuses to start without its own.
+if DEBUG:
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieXQ="])
+    FIELD_DIGEST_KEY = env("FIELD_DIGEST_KEY", default="development-only-digest-key")
+else:
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+    FIELD_DIGEST_KEY = env("FIELD_DIGEST_KEY", default="")
+    if not FIELD_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be set when DJANGO_DEBUG=0 (comma-separated Fernet keys, the newest first)."
+        )
+    if len(FIELD_DIGEST_KEY) < 32:
+        raise ImproperlyConfigured("FIELD_DIGEST_KEY must be set when DJANGO_DEBUG=0 (at least 32 random characters).")
+try:
+    from cryptography.fernet import Fernet as _Fernet
+
+    for _key in FIELD_ENCRYPTION_KEYS:
+        _Fernet(_key)
+except ValueError:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes)."
+    ) from None

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .health import healthz
+from .login import TwoFactorAuthenticationForm
 from .reports.views import DashboardView, DownloadView, PackDownloadView, PackRequestView, PackStatusView
 from .views import home
 
@@ -13,9 +16,18 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("cooperation.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up code as a script file, not inline (CSP).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
+        name="api-docs",
+    ),
+    # One password login for the whole site, with the second factor and the lockout: the
+    # browsable API's login link lands on it too.
+    path("api-auth/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", LoginView.as_view(form_class=TwoFactorAuthenticationForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("dashboard/download/", DownloadView.as_view(), name="reports-download"),

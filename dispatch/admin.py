@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cooperation.admin import RestrictedAdmin
+from cooperation.archive import ArchivingAdminMixin, restore_selected
+from cooperation.audit import PersonalExportAdminMixin, export_personal_data
+from cooperation.crypto import DigestSearchAdminMixin
 from cooperation.services import audited_save
 
 from . import services
@@ -102,7 +105,7 @@ class ExpertLanguageInline(admin.TabularInline):
 
 
 @admin.register(Expert)
-class ExpertAdmin(RestrictedAdmin):
+class ExpertAdmin(ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, RestrictedAdmin):
     list_display = (
         "personnel_number",
         "family_name",
@@ -128,6 +131,9 @@ class ExpertAdmin(RestrictedAdmin):
         "standby_communications",
     )
     search_fields = ("personnel_number", "family_name", "given_name", "name_ja", "rank")
+    # A whole passport number, for staff (the column is encrypted: no partial match).
+    digest_search_fields = ("passport_number",)
+    actions = (export_personal_data, restore_selected)
     autocomplete_fields = ("organization",)
     filter_horizontal = ("specialties",)
     list_select_related = ("organization",)
@@ -143,6 +149,7 @@ class ExpertAdmin(RestrictedAdmin):
                     ("email", "phone"),
                     ("passport_number", "passport_expiry"),
                     "medical_clearance_until",
+                    "medical_notes",
                     "safety_training_on",
                 )
             },

@@ -92,10 +92,12 @@ class DeploymentFilter(PeriodFilterSet):
     start_field = "effective_start"
     end_field = "effective_end"
 
-    kind = django_filters.MultipleChoiceFilter(choices=DeploymentKind.choices)
-    status = django_filters.MultipleChoiceFilter(choices=DeploymentStatus.choices)
+    # Columns of the row itself: no join can repeat a row, so no DISTINCT (which makes
+    # PostgreSQL sort and compare every column of the page and of its count).
+    kind = django_filters.MultipleChoiceFilter(choices=DeploymentKind.choices, distinct=False)
+    status = django_filters.MultipleChoiceFilter(choices=DeploymentStatus.choices, distinct=False)
     term = django_filters.ChoiceFilter(choices=Term.choices)
-    country = django_filters.MultipleChoiceFilter(choices=countries)
+    country = django_filters.MultipleChoiceFilter(choices=countries, distinct=False)
     region = CountryInRegionFilter(field_name="country")
     expert = django_filters.NumberFilter(field_name="expert_id")
     project = django_filters.CharFilter(field_name="project__code")

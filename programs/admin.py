@@ -12,6 +12,7 @@ from django_countries import countries
 
 from cooperation.access import organization_of
 from cooperation.admin import RestrictedAdmin
+from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.models import Organization, Region
 from cooperation.periods import Period
 from cooperation.services import audited_save
@@ -277,7 +278,7 @@ class ProgramAdminForm(forms.ModelForm):
 
 
 @admin.register(Program)
-class ProgramAdmin(AuditedAdmin):
+class ProgramAdmin(ArchivingAdminMixin, AuditedAdmin):
     form = ProgramAdminForm
     list_display = (
         "code",
@@ -307,7 +308,7 @@ class ProgramAdmin(AuditedAdmin):
     date_hierarchy = "start_date"
     inlines = (ProgramPartnerInline, ProjectInline, FundingInline)
     readonly_fields = PUBLICATION_FIELDS
-    actions = PUBLICATION_ACTIONS
+    actions = (*PUBLICATION_ACTIONS, restore_selected)
     fieldsets = (
         (None, {"fields": ("code", "title", "title_ja", "kind", "status", "country", "counterpart", "fields")}),
         (_("Period"), {"fields": ("start_date", "end_date")}),

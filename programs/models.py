@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from cooperation.archive import Archivable, archived_together
 from cooperation.models import (
     CooperationField,
     Organization,
@@ -141,7 +142,7 @@ def published_after_review(prefix: str) -> models.CheckConstraint:
     )
 
 
-class Program(TimeStampedModel, Publishable):
+class Program(Archivable, TimeStampedModel, Publishable):
     class Kind(models.TextChoices):
         TECHNICAL_COOPERATION = "technical_cooperation", _("Technical cooperation")
         REFORM_SUPPORT = "reform_support", _("Comprehensive police reform support")
@@ -192,6 +193,7 @@ class Program(TimeStampedModel, Publishable):
             end_not_before_start("program"),
             completed_has_end("program"),
             published_after_review("program"),
+            archived_together("program"),
         ]
         permissions = [("review_program", _("Can review and publish programs"))]
 

@@ -39,7 +39,9 @@ def published_programs() -> QuerySet[Program]:
 
 def published_projects() -> QuerySet[Project]:
     """Projects that are published themselves and belong to a published program."""
-    return Project.objects.filter(publication=Publication.PUBLISHED, program__publication=Publication.PUBLISHED)
+    return Project.objects.filter(
+        publication=Publication.PUBLISHED, program__publication=Publication.PUBLISHED, program__archived_at__isnull=True
+    )
 
 
 def _permission(record: Publishable, action: str) -> str:

@@ -71,7 +71,10 @@ def active_programs(period: Period) -> QuerySet[Program]:
 
 
 def active_projects(period: Period) -> QuerySet[Project]:
-    return Project.objects.exclude(status=Status.CANCELLED).filter(overlapping(period))
+    # A project of an archived program is withdrawn with it.
+    return Project.objects.exclude(status=Status.CANCELLED).filter(
+        overlapping(period), program__archived_at__isnull=True
+    )
 
 
 def indicators_with_progress(queryset: QuerySet, *, as_of: date | None = None) -> QuerySet:

@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from cooperation.access import organization_of
+from cooperation.archive import archive
 from cooperation.models import CooperationField, Organization, Region
 from cooperation.services import LoadReport, audited_save
 
@@ -141,8 +142,9 @@ def program_update(
 
 @transaction.atomic
 def program_delete(*, program: Program, actor) -> None:
-    """Refused (ProtectedError, HTTP 409) while projects or events refer to the program."""
-    _delete(program, actor=actor)
+    """Archives the program: withdrawn from lists, figures and the IATI file, restorable by
+    staff; its projects and events keep pointing at it (see cooperation.archive)."""
+    archive(program, actor=actor)
 
 
 # --- projects and sites ----------------------------------------------------------------------

@@ -90,7 +90,7 @@ def funding_by_fiscal_year(period: Period) -> list[dict[str, Any]]:
     projects does not count; currencies are never added together."""
     first, last = fiscal_year_of(period.start), fiscal_year_of(period.end)
     rows = (
-        Funding.objects.filter(fiscal_year__gte=first, fiscal_year__lte=last)
+        Funding.objects.filter(fiscal_year__gte=first, fiscal_year__lte=last, program__archived_at__isnull=True)
         .exclude(program__status=Status.CANCELLED)
         .exclude(project__status=Status.CANCELLED)
         .order_by()
@@ -110,7 +110,10 @@ def funding_by_fiscal_year(period: Period) -> list[dict[str, Any]]:
 
 
 def _indicators_as_of(period: Period):
-    return indicators_with_progress(Indicator.objects.exclude(project__status=Status.CANCELLED), as_of=period.end)
+    return indicators_with_progress(
+        Indicator.objects.exclude(project__status=Status.CANCELLED).filter(project__program__archived_at__isnull=True),
+        as_of=period.end,
+    )
 
 
 def indicator_progress(period: Period) -> list[dict[str, Any]]:

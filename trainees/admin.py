@@ -7,6 +7,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.admin import RestrictedAdmin
+from cooperation.archive import ArchivingAdminMixin, restore_selected
+from cooperation.audit import PersonalExportAdminMixin, export_personal_data
+from cooperation.crypto import DigestSearchAdminMixin
 
 from . import services
 from .models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, EnrollmentStatusChange, Trainee
@@ -207,16 +210,18 @@ class TraineeEnrollmentInline(EnrollmentInline):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(RestrictedAdmin):
+class TraineeAdmin(ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, RestrictedAdmin):
     list_display = ("__str__", "name_ja", "nationality", "gender", "organization", "course_count")
     list_filter = ("gender", "nationality", "enrollments__course")
     # Staff find a person across every course they attended, by name, passport,
-    # email or the code of any of their courses.
+    # email or the code of any of their courses. The passport column is encrypted, so
+    # only a whole number matches (through its digest).
+    digest_search_fields = ("passport_number",)
+    actions = (export_personal_data, restore_selected)
     search_fields = (
         "family_name",
         "given_name",
         "name_ja",
-        "passport_number",
         "email",
         "enrollments__course__code",
         "enrollments__course__title",

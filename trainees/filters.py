@@ -88,9 +88,12 @@ class EnrollmentFilter(django_filters.FilterSet):
     course = _id_filter("course_id", "Course (id)")
     course_code = django_filters.CharFilter(field_name="course__code", label="Course (code)")
     trainee = _id_filter("trainee_id", "Trainee (id)")
-    status = django_filters.MultipleChoiceFilter(choices=EnrollmentStatus.choices)
+    # The row's own column and a foreign key's: no join can repeat an enrollment, so no DISTINCT.
+    status = django_filters.MultipleChoiceFilter(choices=EnrollmentStatus.choices, distinct=False)
     nominated_by = _organization_filter("nominated_by", "Nominating organization (code)")
-    nationality = django_filters.MultipleChoiceFilter(field_name="trainee__nationality", choices=countries)
+    nationality = django_filters.MultipleChoiceFilter(
+        field_name="trainee__nationality", choices=countries, distinct=False
+    )
     year = django_filters.NumberFilter(
         field_name="course__start_date", lookup_expr="year", label="Course starts in", min_value=1950, max_value=2100
     )

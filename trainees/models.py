@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from cooperation.archive import Archivable, archived_together
+from cooperation.crypto import DigestField, EncryptedCharField
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
 from cooperation.workflow import StatusChange
 
@@ -277,7 +279,7 @@ class Gender(models.TextChoices):
     UNDISCLOSED = "undisclosed", _("Undisclosed")
 
 
-class Trainee(TimeStampedModel):
+class Trainee(Archivable, TimeStampedModel):
     """One person, one record, across every course they attend."""
 
     # Seen by agency staff only, everywhere (see cooperation.privacy).
@@ -301,7 +303,9 @@ class Trainee(TimeStampedModel):
     position = models.CharField(_("position"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
+    passport_number = EncryptedCharField(_("passport number"), max_length=20, blank=True, default="", db_default="")
+    # Lets staff find a trainee by passport number although the column is encrypted.
+    passport_number_digest = DigestField(source="passport_number")
     passport_expiry = models.DateField(_("passport expiry"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -326,6 +330,7 @@ class Trainee(TimeStampedModel):
                 violation_error_code="date_order",
                 violation_error_message=_("A passport cannot expire before its holder was born."),
             ),
+            archived_together("trainee"),
         ]
 
     def __str__(self) -> str:

@@ -106,7 +106,10 @@ def participants_by_region(period: Period) -> list[GroupCount]:
     by_gender = ", ".join("count(*) FILTER (WHERE p.gender = %s)" for _ in GENDERS)
     sql = (
         f"SELECT r.code, r.name, count(*) AS total, {by_gender} "
-        f"FROM cooperation_region r JOIN ({inner}) p ON p.nationality = ANY(r.countries) "
+        # One row per (region, member country) lets PostgreSQL hash-join the participants
+        # instead of testing every participant against every region's array.
+        "FROM (SELECT DISTINCT r.id, r.code, r.name, member FROM cooperation_region r, unnest(r.countries) member) r "
+        f"JOIN ({inner}) p ON p.nationality = r.member "
         "GROUP BY r.id, r.code, r.name ORDER BY total DESC, r.code"
     )
     with connection.cursor() as cursor:

@@ -4,24 +4,44 @@
                "fields": {"end_date": [{"code": "date_order", "message": "…"}]}}}
 
 `fields` appears only for validation errors; nested serializers nest it.
+While the database cannot be reached the answer is 503 with Retry-After, so clients
+back off and retry instead of treating an outage as a bug (a 500).
 """
 
 from __future__ import annotations
 
+import sys
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+# Long enough for a database restart or failover, short enough that nothing waits idly.
+RETRY_AFTER_SECONDS = 5
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the record."
     default_code = "conflict"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable; retry shortly."
+    default_code = "unavailable"
+
+
+def database_unavailable_message() -> str:
+    return _("The service is briefly unavailable; retry in a few seconds.")
 
 
 def validation_error_from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -52,6 +72,9 @@ def _from_django(exc: Exception) -> Exception:
     if isinstance(exc, IntegrityError):
         # Reached only when a concurrent write beat the validation to a constraint.
         return Conflict(_("Another change to the same records was saved first; reload and retry."))
+    if isinstance(exc, DATABASE_ERRORS):
+        # Nothing was saved: the transaction died with the connection.
+        return DatabaseUnavailable(database_unavailable_message())
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
@@ -96,6 +119,8 @@ def exception_handler(exc, context):
         if not isinstance(full, dict) or set(full) != {"message", "code"}:
             full = {"message": str(getattr(exc, "detail", exc)), "code": getattr(exc, "default_code", "error")}
         response.data = error_body(response.status_code, str(full["code"]), str(full["message"]))
+    if isinstance(exc, DatabaseUnavailable):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -111,7 +136,24 @@ def page_not_found(request, exception=None):
     return default(request, exception)
 
 
+def database_unavailable_response(request):
+    """503 in the API's error shape, or as a page, both with Retry-After.
+
+    The page is rendered without the request's context: its context processors would
+    ask the database for the user.
+    """
+    if _is_api(request):
+        response = JsonResponse(error_body(503, "unavailable", database_unavailable_message()), status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request):
+    # Django calls this while handling the exception, so the cause is still at hand.
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable_response(request)
     if _is_api(request):
         return JsonResponse(error_body(500, "server_error", _("Server error.")), status=500)
     from django.views.defaults import server_error as default

@@ -49,6 +49,7 @@ EXPERT_PERSONAL = {
     "passport_expiry": date(2093, 2, 27),
     "medical_clearance_until": date(2094, 11, 13),
     "safety_training_on": date(2019, 9, 29),
+    "medical_notes": "asthma-inhaler-4417",
     "notes": "note-on-health-7781",
 }
 TRAINEE_PERSONAL = {

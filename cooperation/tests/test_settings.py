@@ -42,6 +42,8 @@ def test_production_passes_check_deploy_without_warnings():
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=STRONG_KEY,
         DJANGO_ALLOWED_HOSTS="police.example.org",
+        FIELD_ENCRYPTION_KEYS="cHJvZHVjdGlvbi1jaGVjay1maWVsZC1rZXktMzJieXQ=",
+        FIELD_DIGEST_KEY="production-check-digest-key-0123456789",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -74,6 +74,7 @@ class ExpertSerializer(PersonalDataMixin, CooperationSerializer):
             "passport_number",
             "passport_expiry",
             "medical_clearance_until",
+            "medical_notes",
             "safety_training_on",
             *STANDBY_FLAGS,
             "specialties",

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cooperation.api.viewsets import CooperationViewSet
+from cooperation.archive import ArchivingViewSetMixin
 
 from .. import services
 from ..choices import DeploymentStatus
@@ -61,7 +62,7 @@ def _query_data(request, *names: str) -> dict:
     return data
 
 
-class ExpertViewSet(CooperationViewSet):
+class ExpertViewSet(ArchivingViewSetMixin, CooperationViewSet):
     """The roster. Personal data (birth date, contact, passport, medical, training, notes)
     is absent for everyone but agency staff; partners see only the experts of the
     deployments they see."""

@@ -176,7 +176,19 @@ class Deployment(TimeStampedModel):
         ordering = ["-planned_start", "pk"]
         verbose_name = _("deployment")
         verbose_name_plural = _("deployments")
-        indexes = [models.Index(fields=["kind", "status"], name="deployment_kind_status_idx")]
+        indexes = [
+            models.Index(fields=["kind", "status"], name="deployment_kind_status_idx"),
+            # The API's default order, newest first: a page of 100 is read from the index
+            # instead of sorting every deployment a partner may see.
+            models.Index(F("planned_start").desc(), "id", name="deployment_planned_start_idx"),
+            # Every "experts dispatched" figure filters technical cooperation by its effective end.
+            models.Index(
+                Coalesce("actual_end", "planned_end"),
+                name="deployment_tc_end_idx",
+                condition=Q(kind=DeploymentKind.TECHNICAL_COOPERATION, expert__isnull=False)
+                & ~Q(status=DeploymentStatus.CANCELLED),
+            ),
+        ]
         constraints = [
             ExclusionConstraint(
                 name="deployment_no_overlap_per_expert",

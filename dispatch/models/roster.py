@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cooperation.archive import Archivable, archived_together
+from cooperation.crypto import DigestField, EncryptedCharField, EncryptedTextField
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
 
 from ..choices import ExpertStatus, Gender, LanguageLevel
@@ -22,7 +24,7 @@ STANDBY_FLAGS = (
 )
 
 
-class Expert(TimeStampedModel):
+class Expert(Archivable, TimeStampedModel):
     # Seen by agency staff only, everywhere (see cooperation.privacy).
     personal_fields = (
         "date_of_birth",
@@ -31,6 +33,7 @@ class Expert(TimeStampedModel):
         "passport_number",
         "passport_expiry",
         "medical_clearance_until",
+        "medical_notes",
         "safety_training_on",
         "notes",
     )
@@ -48,9 +51,18 @@ class Expert(TimeStampedModel):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
+    passport_number = EncryptedCharField(_("passport number"), max_length=20, blank=True, default="", db_default="")
+    # Lets staff find an expert by passport number although the column is encrypted.
+    passport_number_digest = DigestField(source="passport_number")
     passport_expiry = models.DateField(_("passport valid until"), null=True, blank=True)
     medical_clearance_until = models.DateField(_("medical clearance valid until"), null=True, blank=True)
+    medical_notes = EncryptedTextField(
+        _("medical notes"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Conditions, restrictions and remarks of the medical clearance. Stored encrypted."),
+    )
     safety_training_on = models.DateField(_("last safety training"), null=True, blank=True)
     standby_rescue = models.BooleanField(_("standby: search and rescue"), default=False)
     standby_dvi = models.BooleanField(_("standby: disaster victim identification"), default=False)
@@ -80,6 +92,7 @@ class Expert(TimeStampedModel):
         verbose_name = _("expert")
         verbose_name_plural = _("experts")
         indexes = [models.Index(fields=["countries_of_experience"], name="expert_countries_idx")]
+        constraints = [archived_together("expert")]
 
     def __str__(self) -> str:
         return f"{self.family_name.upper()} {self.given_name} ({self.personnel_number})"

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from cooperation.tests.factories import CooperationFieldFactory
 from dispatch.models import Deployment, SafetyCheckIn
@@ -147,12 +148,14 @@ def test_check_ins_are_added_inline_while_deployed(admin_client, staff_user):
             data[f"checklist-{n}-done"] = "on"
         if item.required:
             data[f"checklist-{n}-required"] = "on"
+    # A check-in cannot lie in the future: report it at the current minute of the agency's clock.
+    now = timezone.localtime()
     data.update(
         {
             "check_ins-TOTAL_FORMS": 1,
             "check_ins-INITIAL_FORMS": 0,
-            "check_ins-0-at_0": str(deployment.actual_start),
-            "check_ins-0-at_1": "09:00",
+            "check_ins-0-at_0": str(now.date()),
+            "check_ins-0-at_1": now.strftime("%H:%M"),
             "check_ins-0-status": "ok",
             "check_ins-0-note": "Safe",
             "status_changes-TOTAL_FORMS": 0,

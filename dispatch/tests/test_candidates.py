@@ -139,3 +139,12 @@ def test_candidates_for_a_request_use_its_country_dates_and_project_fields(roste
 def test_a_nominee_is_not_excluded_by_its_own_request(roster):
     request = DeploymentFactory(expert=roster["baba"], country="ID", planned_start=START, planned_end=END)
     assert "Baba" in {c.expert.family_name for c in candidates_for(request)}
+
+
+def test_an_archived_expert_is_not_offered(roster, staff_user):
+    from cooperation.archive import archive
+
+    offered = {c.expert.family_name for c in search()}
+    archive(roster["ando"], actor=staff_user)
+    assert "Ando" in offered
+    assert {c.expert.family_name for c in search()} == offered - {"Ando"}

@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
 from cooperation.api.viewsets import CooperationViewSet
+from cooperation.archive import ArchivingViewSetMixin
 
 from .. import services
 from ..filters import (
@@ -42,7 +43,7 @@ class ServiceWritesMixin:
         )
 
 
-class ProgramViewSet(ServiceWritesMixin, CooperationViewSet):
+class ProgramViewSet(ArchivingViewSetMixin, ServiceWritesMixin, CooperationViewSet):
     queryset = Program.objects.select_related("counterpart").prefetch_related(
         "fields",
         "priority_regions",

@@ -191,11 +191,13 @@ def test_a_value_before_the_baseline_is_a_form_error(japanese_staff):
     assert not Measurement.objects.exists()
 
 
-def test_a_program_with_projects_is_not_deleted_from_the_admin(japanese_staff):
+def test_deleting_a_program_with_projects_in_the_admin_archives_it(japanese_staff):
     project = ProjectFactory()
     response = japanese_staff.post(f"/admin/programs/program/{project.program.pk}/delete/", {"post": "yes"})
-    assert response.status_code == 200
-    assert Program.objects.filter(pk=project.program.pk).exists()
+    assert response.status_code == 302
+    assert not Program.objects.filter(pk=project.program.pk).exists()
+    assert Program.all_objects.get(pk=project.program.pk).archived_at is not None
+    assert project.__class__.objects.filter(pk=project.pk).exists()
 
 
 @pytest.mark.parametrize(

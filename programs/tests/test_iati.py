@@ -271,3 +271,17 @@ def test_dates_are_actual_only_once_they_happened():
     assert activity_dates(finished, today) == [("2", date(2020, 1, 1)), ("4", date(2023, 3, 31))]
     planned = ProgramFactory.build(status=Status.PLANNED, start_date=date(2025, 4, 1))
     assert activity_dates(planned, today) == [("1", date(2025, 4, 1))]
+
+
+def test_an_archived_program_and_its_projects_leave_the_file(public_portfolio, staff_user):
+    from cooperation.archive import archive
+
+    program = public_portfolio.published_programs[0]
+    projects = [project for project in public_portfolio.published_projects if project.program_id == program.pk]
+    archive(program, actor=staff_user)
+    ids = set(activities_by_id(document()))
+    remaining = [p for p in public_portfolio.published_programs if p != program] + [
+        p for p in public_portfolio.published_projects if p not in projects
+    ]
+    assert ids == {identifier(record) for record in remaining}
+    assert identifier(program) not in ids

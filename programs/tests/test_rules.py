@@ -269,19 +269,21 @@ def test_a_reference_code_with_a_nul_byte_is_refused(staff_api, program, npa):
 # --- deleting ----------------------------------------------------------------------------------
 
 
-def test_a_program_with_projects_cannot_be_deleted(staff_api, program, project):
-    response = staff_api.delete(f"/api/v1/programs/{program.pk}/")
-    assert response.status_code == 409
-    error = response.json()["error"]
-    assert error["code"] == "protected"
-    assert "projects" in error["message"]
-    assert Program.objects.filter(pk=program.pk).exists()
-
-
-def test_a_program_without_projects_is_deleted_with_its_history(staff_api, staff_user, program):
+def test_deleting_a_program_with_projects_archives_it_and_its_projects_still_resolve(staff_api, program, project):
     assert staff_api.delete(f"/api/v1/programs/{program.pk}/").status_code == 204
     assert not Program.objects.filter(pk=program.pk).exists()
-    assert Program.history.filter(id=program.pk, history_type="-").get().history_user == staff_user
+    archived = Program.all_objects.get(pk=program.pk)
+    assert archived.archived_at is not None
+    assert type(project).objects.get(pk=project.pk).program == archived
+    assert staff_api.get(f"/api/v1/programs/{program.pk}/").status_code == 404
+
+
+def test_deleting_a_program_archives_it_with_who_in_its_history(staff_api, staff_user, program):
+    assert staff_api.delete(f"/api/v1/programs/{program.pk}/").status_code == 204
+    assert Program.all_objects.get(pk=program.pk).archived_by == staff_user
+    latest = Program.history.filter(id=program.pk).order_by("-history_date", "-history_id").first()
+    assert (latest.history_type, latest.history_user, latest.archived_by_id) == ("~", staff_user, staff_user.pk)
+    assert latest.archived_at is not None
 
 
 # --- two writers at once -----------------------------------------------------------------------

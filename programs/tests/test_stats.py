@@ -182,3 +182,28 @@ def test_each_figure_is_one_query(portfolio, figure):
     with CaptureQueriesContext(connection) as captured:
         figure(CALENDAR_2012)
     assert len(captured) == 1
+
+
+def test_an_archived_program_leaves_every_figure(portfolio, staff_user):
+    from cooperation.archive import archive
+    from programs.models import Funding, Program
+
+    afg = Program.objects.get(code="afg")
+    before = {
+        "countries": stats.active_programs_by_country(CALENDAR_2012),
+        "projects": stats.active_projects_by_country(CALENDAR_2012),
+        "money": stats.funding_by_fiscal_year(CALENDAR_2012),
+    }
+    afg_money = sum(f.amount for f in Funding.objects.filter(program=afg, fiscal_year__in=(2011, 2012)))
+    archive(afg, actor=staff_user)
+    after = {
+        "countries": stats.active_programs_by_country(CALENDAR_2012),
+        "projects": stats.active_projects_by_country(CALENDAR_2012),
+        "money": stats.funding_by_fiscal_year(CALENDAR_2012),
+    }
+    assert "AF" in {row["country"] for row in before["countries"]}
+    assert "AF" not in {row["country"] for row in after["countries"]}
+    assert "TR" in {row["country"] for row in before["projects"]}
+    assert "TR" not in {row["country"] for row in after["projects"]}
+    assert afg_money > 0
+    assert sum(row["amount"] for row in before["money"]) - sum(row["amount"] for row in after["money"]) == afg_money

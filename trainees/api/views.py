@@ -16,6 +16,7 @@ from cooperation.access import organization_of
 from cooperation.api.errors import error_body
 from cooperation.api.schema import ErrorSerializer
 from cooperation.api.viewsets import CooperationViewSet
+from cooperation.archive import ArchivingViewSetMixin
 from cooperation.models import Organization
 from cooperation.privacy import can_see_personal_data
 from cooperation.roles import sees_everything
@@ -246,7 +247,7 @@ class CourseVisitViewSet(CooperationViewSet):
     ordering = ("course", "date", "pk")
 
 
-class TraineeViewSet(CooperationViewSet):
+class TraineeViewSet(ArchivingViewSetMixin, CooperationViewSet):
     """One record per person across courses. Dates of birth, contact details and passports
     are present for agency staff only; partners see the trainees they nominated."""
 

@@ -1,0 +1,364 @@
+"""Every endpoint and admin page × every role × own / other organization.
+
+The cases are generated from the URL configuration and the admin registry, and the
+answers from the policy table in authorization_policy.py; an endpoint without an entry
+there fails `test_every_endpoint_has_an_expectation`, naming it. A refused write must
+leave every table as it was; an allowed one must change the database.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.db import connection, transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework import relations
+from rest_framework.test import APIClient, APIRequestFactory
+
+from cooperation.api.serializers import CodeRelatedField
+from cooperation.api.viewsets import CooperationViewSet
+
+from . import authorization_dataset
+from .authorization_policy import (
+    ACTIONS,
+    ANONYMOUS,
+    COORDINATOR,
+    DETAIL_OPERATIONS,
+    OTHER,
+    OWN,
+    PAGES,
+    ROLES,
+    STAFF,
+    action_expectation,
+    admin_expectation,
+    resource_expectation,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The tables that hold records, accounts and their audit; a refused write leaves them as
+# they were (sessions and login attempts are not records).
+RECORD_TABLE_PREFIXES = ("cooperation_", "programs_", "dispatch_", "trainees_", "auth_", "django_admin_log", "otp_")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    route: str
+    view: object
+    actions: dict | None
+
+
+def _walk(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if getattr(entry, "app_name", None) == "admin":
+                continue  # the admin's pages come from its registry, below
+            yield from _walk(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            if "format" in entry.pattern.regex.groupindex:
+                continue  # `.json` suffixes answer like the route they extend
+            yield Endpoint(entry.name, route, entry.callback, getattr(entry.callback, "actions", None))
+
+
+def endpoints() -> list[Endpoint]:
+    return list(_walk(get_resolver()))
+
+
+def _viewset(endpoint: Endpoint):
+    cls = getattr(endpoint.view, "cls", None)
+    return cls if cls is not None and issubclass(cls, CooperationViewSet) else None
+
+
+def _basename(endpoint: Endpoint, viewset) -> str:
+    return viewset.queryset.model._meta.model_name
+
+
+# --- the cases -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str  # "operation", "action", "page", "admin"
+    name: str  # route name, or admin model label
+    method: str
+    operation: str  # resource operation, action name, or admin page
+    role: str
+    target: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}:{self.operation}:{self.method.upper()}:{self.role}:{self.target}"
+
+
+def _resource_cases(endpoint: Endpoint, viewset) -> list[Case]:
+    cases = []
+    for method, name in endpoint.actions.items():
+        if name in ("list", "create"):
+            targets = (OWN,) if name == "list" else (OWN, OTHER)
+            kind = "operation"
+        elif name in DETAIL_OPERATIONS:
+            targets, kind = (OWN, OTHER), "operation"
+        else:
+            targets, kind = (OWN, OTHER), "action"
+        cases += [Case(kind, endpoint.name, method, name, role, t) for role in ROLES for t in targets]
+    return cases
+
+
+def _admin_cases() -> list[Case]:
+    cases = []
+    for model in admin.site._registry:
+        for page in ("changelist", "add", "change", "delete", "history"):
+            cases += [Case("admin", model._meta.label_lower, "get", page, role, OWN) for role in ROLES]
+    cases += [Case("admin", "index", "get", "index", role, OWN) for role in ROLES]
+    return cases
+
+
+def all_cases() -> list[Case]:
+    cases = []
+    for endpoint in endpoints():
+        viewset = _viewset(endpoint)
+        if viewset is not None and endpoint.actions:
+            cases += _resource_cases(endpoint, viewset)
+        elif endpoint.route in PAGES:
+            for method in PAGES[endpoint.route]:
+                cases += [Case("page", endpoint.route, method, endpoint.name or "", role, OWN) for role in ROLES]
+    return cases + _admin_cases()
+
+
+CASES = all_cases()
+
+
+def test_every_endpoint_has_an_expectation():
+    """A new endpoint (or a new custom action) needs its line in the policy table."""
+    missing = []
+    for endpoint in endpoints():
+        viewset = _viewset(endpoint)
+        if viewset is not None and endpoint.actions:
+            if _basename(endpoint, viewset) not in authorization_dataset.MAKERS:
+                missing.append(f"{endpoint.route} (no records for {_basename(endpoint, viewset)})")
+            for method, name in endpoint.actions.items():
+                generic = name in ("list", "create", *DETAIL_OPERATIONS)
+                if not generic and method not in ACTIONS.get(endpoint.name, {}):
+                    missing.append(f"{method.upper()} {endpoint.route} ({endpoint.name})")
+        elif endpoint.route not in PAGES:
+            missing.append(f"{endpoint.route} ({endpoint.name})")
+    assert not missing, "endpoints without an expected answer in authorization_policy.py: " + ", ".join(missing)
+
+
+def test_the_matrix_covers_every_role_and_both_organizations():
+    assert {case.role for case in CASES} == set(ROLES)
+    assert {case.target for case in CASES} == {OWN, OTHER}
+    print(f"\nauthorization matrix: {len(CASES)} endpoint × role × organization cases")
+
+
+# --- the dataset and the clients -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def data(django_db_setup, django_db_blocker):
+    """Built once, inside a transaction that is rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        dataset = authorization_dataset.build()
+        clients = {}
+        for role, user in dataset.users.items():
+            client = APIClient()
+            if user is not None:
+                client.force_login(user)
+            clients[role] = client
+        dataset.clients = clients
+        yield dataset
+        transaction.set_rollback(True)
+
+
+def fingerprint() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        tables = [row[0] for row in cursor.fetchall() if row[0].startswith(RECORD_TABLE_PREFIXES)]
+        query = " UNION ALL ".join(
+            f"SELECT '{t}', count(*), coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM \"{t}\" x"
+            for t in tables
+        )
+        cursor.execute(query)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return sorted(table for table in before.keys() | after.keys() if before.get(table) != after.get(table))
+
+
+def _write_value(serializer_field, value):
+    if isinstance(serializer_field, relations.ManyRelatedField):
+        return [_write_value(serializer_field.child_relation, item) for item in value or []]
+    if isinstance(serializer_field, CodeRelatedField):
+        return value["code"] if isinstance(value, dict) else value
+    if isinstance(serializer_field, relations.RelatedField):
+        return value["id"] if isinstance(value, dict) else value
+    if hasattr(serializer_field, "child") and hasattr(serializer_field.child, "fields"):
+        return [_write_body(serializer_field.child, item) for item in value or []]
+    return value
+
+
+def _write_body(serializer, representation: dict) -> dict:
+    """The record as staff read it, turned into what the serializer accepts back."""
+    return {
+        name: _write_value(f, representation[name])
+        for name, f in serializer.fields.items()
+        if not f.read_only and name in representation and representation[name] is not None
+    }
+
+
+def _serializer_for(viewset, staff_user):
+    request = APIRequestFactory().get("/")
+    request.user = staff_user
+    view = viewset()
+    view.request, view.format_kwarg, view.kwargs, view.action = request, None, {}, "create"
+    return viewset.serializer_class(context={"request": request, "view": view})
+
+
+def _detail_url(endpoint_name: str, pk) -> str:
+    return reverse(endpoint_name, kwargs={"pk": pk})
+
+
+def _body_for(case: Case, data, viewset, basename: str):
+    staff = data.clients[STAFF]
+    serializer = _serializer_for(viewset, data.users[STAFF])
+    if case.operation == "create":
+        record = authorization_dataset.spare(basename, data, case.target)
+        detail = reverse(f"{basename}-detail", kwargs={"pk": record.pk})
+        body = _write_body(serializer, staff.get(detail).json())
+        for name in STAFF_ONLY_FIELDS.get(basename, ()) if case.role == COORDINATOR else ():
+            body.pop(name, None)
+        type(record)._base_manager.filter(pk=record.pk).delete()
+        return body
+    if case.operation == "update":
+        record = data.record(basename, case.target)
+        return _write_body(serializer, staff.get(_detail_url(f"{basename}-detail", record.pk)).json())
+    if case.kind == "action":
+        if case.operation == "restore":
+            record = data.record(basename, case.target)
+            type(record)._base_manager.filter(pk=record.pk).update(
+                archived_at=timezone.now(), archived_by=data.users[STAFF]
+            )
+        return ACTION_BODIES.get(case.name, {})
+    return {}
+
+
+# Fields a partner leaves empty in a request (agency staff fill them in later).
+STAFF_ONLY_FIELDS = {"deployment": ("expert",)}
+
+ACTION_BODIES = {
+    "deployment-transition": {"to": "cancelled", "note": "withdrawn by the partner"},
+    "enrollment-transition": {"to": "accepted", "note": "meets the profile"},
+    "enrollment-withdraw": {"note": "the nominee changed posts"},
+}
+ACTION_QUERIES = {
+    "expert-candidates": {"country": "TH", "start": "2033-01-01", "end": "2033-03-31"},
+}
+
+
+def _endpoint_by_name() -> dict:
+    found = {}
+    for endpoint in endpoints():
+        found.setdefault(endpoint.name, endpoint)
+    return found
+
+
+ENDPOINTS = _endpoint_by_name()
+
+
+MULTIPART_ACTIONS = {"course-nominations"}
+
+
+def _call(client, method: str, url: str, body=None, query=None, multipart=False):
+    if method == "get":
+        return client.get(url, query or {})
+    return getattr(client, method)(url, body if body is not None else {}, format="multipart" if multipart else "json")
+
+
+def _client(data, role: str) -> APIClient:
+    """A client signed in as the role; a logout in one case cannot sign out the next."""
+    client = APIClient()
+    client.cookies = copy.deepcopy(data.clients[role].cookies)
+    return client
+
+
+def _resource_request(case: Case, data):
+    endpoint = ENDPOINTS[case.name]
+    viewset = endpoint.view.cls
+    basename = _basename(endpoint, viewset)
+    if case.operation == "list" or case.operation == "create" or "{pk}" not in _pattern(endpoint):
+        url = reverse(case.name)
+    else:
+        url = _detail_url(case.name, data.record(basename, case.target).pk)
+    body = None if case.method in ("get", "delete") else _body_for(case, data, viewset, basename)
+    if case.kind == "operation":
+        expected = resource_expectation(
+            viewset.queryset.model, case.operation, case.role, case.target, viewset.http_method_names
+        )
+    else:
+        expected = action_expectation(case.name, case.method, case.role, case.target)
+    return url, body, ACTION_QUERIES.get(case.name), expected
+
+
+def _pattern(endpoint: Endpoint) -> str:
+    return endpoint.route.replace("(?P<pk>[^/.]+)", "{pk}")
+
+
+def _page_request(case: Case, data):
+    expected = PAGES[case.name][case.method][case.role]
+    extras = data.extras
+    url = "/" + case.name
+    for placeholder, value in {
+        "certificates/<int:pk>": f"certificates/{extras['completed'].pk}",
+        "<int:pk>": extras["pack"].pk,
+        "<str:code>": extras["published"].code,
+        "<uidb64>": "MQ",
+        "<token>": "set-password",
+    }.items():
+        url = url.replace(placeholder, str(value))
+    queries = {
+        "api/v1/reports/annual-summary": {"fiscal_year": 2024},
+        "dashboard/download/": {"kind": "fiscal_year", "value": 2024, "format": "csv"},
+    }
+    return url, None, queries.get(case.name), expected
+
+
+def _admin_request(case: Case, data):
+    if case.name == "index":
+        expected = admin_expectation("changelist", case.role, "cooperation.region", True)
+        return reverse("admin:index"), None, None, expected
+    model = next(m for m in admin.site._registry if m._meta.label_lower == case.name)
+    record = model._default_manager.order_by("pk").first()
+    info = (model._meta.app_label, model._meta.model_name)
+    if case.operation in ("changelist", "add"):
+        url = reverse(f"admin:{info[0]}_{info[1]}_{case.operation}")
+    else:
+        url = reverse(f"admin:{info[0]}_{info[1]}_{case.operation}", args=[record.pk if record else 0])
+    return url, None, None, admin_expectation(case.operation, case.role, case.name, record is not None)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_authorization(case, data):
+    build = {"operation": _resource_request, "action": _resource_request, "page": _page_request}.get(
+        case.kind, _admin_request
+    )
+    url, body, query, expected = build(case, data)
+    before = fingerprint() if case.method != "get" else None
+    response = _call(_client(data, case.role), case.method, url, body, query, case.name in MULTIPART_ACTIONS)
+    accepted = expected if isinstance(expected, tuple) else (expected,)
+    assert response.status_code in accepted, (
+        f"{case.method.upper()} {url} as {case.role} ({case.target}): {response.status_code}, expected {expected}: "
+        f"{getattr(response, 'content', b'')[:300]!r}"
+    )
+    if before is not None:
+        changed = _changed(before, fingerprint())
+        if min(accepted) >= 400 or case.role == ANONYMOUS:
+            assert not changed, f"a refused {case.method.upper()} {url} changed {changed}"
+        elif case.kind != "page":
+            assert changed, f"an allowed {case.method.upper()} {url} changed nothing"
