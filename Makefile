@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test soak lint format install clean backup restore
+.PHONY: run test soak bench lint format install clean backup restore
 
 run: $(STAMP)
 	$(PY) -m cooperation.devstack run

@@ -279,9 +279,12 @@ def writable_indicator():
 
 
 def issue_token(user, name: str) -> tuple[object, str]:
+    from django.utils import timezone
+
     from cooperation.services import api_token_issue
 
-    return api_token_issue(user=user, name=name)
+    # Token names are unique per user, revoked ones included: name each run's tokens apart.
+    return api_token_issue(user=user, name=f"{name} ({timezone.now():%Y-%m-%d %H:%M:%S.%f})")
 
 
 def prepare(clients: int, *, partners: int = 10, seed: int = 11) -> Plan:

@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .privacy import can_see_personal_data, personal_fields_of
 
@@ -39,13 +40,13 @@ class PersonalDataExport(AppendOnly):
     """Who took which personal fields of how many records, when, from where."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("audit", "by"), on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(pgettext_lazy("audit", "at"), default=timezone.now, db_index=True)
     model = models.CharField(_("records of"), max_length=100)
     record_count = models.PositiveIntegerField(_("records"))
     # Not `personal_fields`: that name declares a model's personal data (cooperation.privacy).
-    exported_fields = models.JSONField(_("fields"), default=list)
+    exported_fields = models.JSONField(pgettext_lazy("audit", "fields"), default=list)
     personal_columns = models.JSONField(_("personal fields among them"), default=list)
     address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     channel = models.CharField(_("how"), max_length=100)
@@ -62,8 +63,8 @@ class PersonalDataExport(AppendOnly):
 class PurgeRecord(AppendOnly):
     """A record deleted for good: written before the delete, in the same transaction."""
 
-    actor = models.CharField(_("by"), max_length=150)
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.CharField(pgettext_lazy("audit", "by"), max_length=150)
+    at = models.DateTimeField(pgettext_lazy("audit", "at"), default=timezone.now, db_index=True)
     model = models.CharField(_("model"), max_length=100)
     object_id = models.CharField(_("record id"), max_length=64)
     description = models.CharField(_("record"), max_length=300)
