@@ -7,7 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Func, Q, Value, When
@@ -336,7 +336,31 @@ class Deployment(TimeStampedModel):
     def validate_constraints(self, exclude=None):
         # Forms leave out the status (it moves only by transition), but the overlap rule's
         # condition reads it; the instance always carries its real status, so use it.
-        super().validate_constraints(exclude=set(exclude or ()) - {"status"})
+        try:
+            super().validate_constraints(exclude=set(exclude or ()) - {"status"})
+        except ValidationError as exc:
+            # A rival's overlapping row can commit between clean() and this check: report
+            # it on the expert, naming the rival, as clean() does.
+            errors = exc.update_error_dict({})
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            if any(error.code == "overlap" for error in general):
+                general = [error for error in general if error.code != "overlap"]
+                conflict = self.conflicting_deployments().first()
+                named = (
+                    self.overlap_error(conflict)
+                    if conflict
+                    else ValidationError(
+                        {
+                            "expert": ValidationError(
+                                _("The expert already holds a deployment in these dates."), code="overlap"
+                            )
+                        }
+                    )
+                )
+                errors.setdefault("expert", []).extend(named.error_dict["expert"])
+            if general:
+                errors[NON_FIELD_ERRORS] = general
+            raise ValidationError(errors) from None
 
     def clean(self):
         """Field-level messages for the rules the constraints also hold in SQL."""

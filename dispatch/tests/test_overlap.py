@@ -213,3 +213,17 @@ def test_a_request_losing_the_race_at_the_constraint_still_gets_the_named_messag
     assert result.error_dict["expert"][0].code == "overlap"
     assert f"#{rival[0]}" in result.message_dict["expert"][0]
     assert Deployment.objects.filter(expert=expert).count() == 1
+
+
+def test_a_rival_row_committed_after_clean_is_still_named_on_the_expert(expert):
+    # The window a concurrent request can fall into: clean() has found nothing, then the
+    # rival commits and only the constraint check sees it.
+    late = new_request(expert, ProjectFactory(), **SPRING)
+    late.clean()
+    held = DeploymentFactory(expert=expert, **SPRING)
+    with pytest.raises(ValidationError) as refused:
+        late.validate_constraints()
+    (error,) = refused.value.error_dict["expert"]
+    assert error.code == "overlap"
+    assert f"#{held.pk}" in refused.value.message_dict["expert"][0]
+    assert "__all__" not in refused.value.error_dict
