@@ -27,7 +27,7 @@ from rest_framework.test import APIClient
 
 from cooperation.models import Organization, UserProfile
 from cooperation.roles import MANAGER, NPA_STAFF, PARTNER_COORDINATOR
-from cooperation.services import api_token_issue
+from cooperation.services import api_token_issue, user_create
 
 HOST = "localhost"
 
@@ -141,11 +141,11 @@ def busiest_partner() -> Organization:
 
 
 def bench_user(username: str, role: str, organization: Organization):
-    users = get_user_model().objects
-    user = users.filter(username=username).first()
+    """The account `username` in `role` for `organization`, made on first use; it has no password."""
+    user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        user = users.create_user(username, is_staff=role == NPA_STAFF)
-        user.groups.add(Group.objects.get(name=role))
+        return user_create(username=username, password=None, role=role, organization=organization)
+    user.groups.set([Group.objects.get(name=role)])
     UserProfile.objects.update_or_create(user=user, defaults={"organization": organization})
     return user
 

@@ -135,23 +135,6 @@ class Result:
 # --- the plan: who calls what (needs Django set up) ----------------------------------------
 
 
-def _load_user(username: str, role: str, organization):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from cooperation.models import UserProfile
-
-    user, created = get_user_model().objects.get_or_create(username=username)
-    if created:
-        # Tokens only: nobody signs in as a load-test account.
-        user.set_unusable_password()
-        user.is_staff = role == "npa_staff"
-        user.save()
-    user.groups.set([Group.objects.get(name=role)])
-    UserProfile.objects.update_or_create(user=user, defaults={"organization": organization})
-    return user
-
-
 def _partner_organizations(limit: int) -> list:
     """The partners with the most records, so their list pages are full."""
     from django.db.models import Count
@@ -287,19 +270,20 @@ def issue_token(user, name: str) -> tuple[object, str]:
     return api_token_issue(user=user, name=f"{name} ({timezone.now():%Y-%m-%d %H:%M:%S.%f})")
 
 
-def prepare(clients: int, *, partners: int = 10, seed: int = 11) -> Plan:
+def prepare(clients: int, *, partners: int = 10) -> Plan:
     """Accounts and tokens for the run: four in five clients are partners, the rest split
     between managers reading the annual summary and staff writing measurements."""
+    from bench.harness import bench_user
     from cooperation.models import Organization
 
     year = _busiest_year()
     npa = Organization.objects.filter(kind="npa").order_by("pk").first()
     coordinators = [
-        _load_user(f"load-coordinator-{organization.code}", "partner_coordinator", organization)
+        bench_user(f"load-coordinator-{organization.code}", "partner_coordinator", organization)
         for organization in _partner_organizations(partners)
     ]
-    manager = _load_user("load-manager", "manager", npa)
-    staff = _load_user("load-staff", "npa_staff", npa)
+    manager = bench_user("load-manager", "manager", npa)
+    staff = bench_user("load-staff", "npa_staff", npa)
     indicator = writable_indicator()
     summary: Action = lambda rng: Call(  # noqa: E731
         "annual summary", "GET", f"/api/v1/reports/annual-summary?fiscal_year={rng.choice([year - 1, year])}"
@@ -496,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.db import connections
 
-    plan = prepare(args.clients, seed=args.seed)
+    plan = prepare(args.clients)
     connections.close_all()
     try:
         with gunicorn() as address:

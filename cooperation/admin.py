@@ -9,30 +9,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .audit import register_admin as register_audit_admin
-from .login import TwoFactorAdminAuthenticationForm, second_factor_satisfied
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
 from .privacy import hidden_fields
 from .services import api_token_issue, api_token_revoke
-
-admin.site.site_header = _("International Police Cooperation")
-admin.site.site_title = _("International Police Cooperation")
-admin.site.index_title = _("Records")
-admin.site.login_form = TwoFactorAdminAuthenticationForm
-admin.site.login_template = "admin/two_factor_login.html"
-_password_permission = admin.site.has_permission
-
-
-def _has_verified_permission(request):
-    # A session opened before an authenticator was registered, or before two-factor became
-    # mandatory, must log in again with a code before it reaches the administration.
-    if not _password_permission(request):
-        return False
-    if not hasattr(request, "second_factor_satisfied"):  # asked several times per page
-        request.second_factor_satisfied = second_factor_satisfied(request.user)
-    return request.second_factor_satisfied
-
-
-admin.site.has_permission = _has_verified_permission
 
 
 class RestrictedAdmin(SimpleHistoryAdmin):

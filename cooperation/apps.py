@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,10 @@ class CooperationConfig(AppConfig):
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="cooperation.sync_role_permissions")
+
+
+class CooperationAdminConfig(admin_apps.AdminConfig):
+    """`django.contrib.admin` with the agency's site (titles, two-factor login) as `admin.site`."""
+
+    default = False  # CooperationConfig stays this module's configuration of the app
+    default_site = "cooperation.admin_site.CooperationAdminSite"

@@ -207,8 +207,7 @@ class ArchivingAdminMixin:
         archive(obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        for record in queryset:
-            archive(record, actor=request.user)
+        _each(queryset, archive, request.user)
 
 
 # --- API ---------------------------------------------------------------------------------------

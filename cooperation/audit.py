@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .admin_site import ReadOnlyAdmin
+from .crypto import DigestField
 from .privacy import can_see_personal_data, personal_fields_of
 
 
@@ -90,7 +92,8 @@ def client_address(request) -> str | None:
 
 
 def export_fields(model) -> list[models.Field]:
-    return [field for field in model._meta.concrete_fields if not field.name.endswith("_digest")]
+    # A digest only serves search; the export carries the value itself.
+    return [field for field in model._meta.concrete_fields if not isinstance(field, DigestField)]
 
 
 def personal_data_csv(request, queryset, *, channel: str) -> HttpResponse:
@@ -142,17 +145,8 @@ class PersonalExportAdminMixin:
         return can_see_personal_data(request.user)
 
 
-class ReadOnlyAuditAdmin(admin.ModelAdmin):
+class ReadOnlyAuditAdmin(ReadOnlyAdmin):
     """Staff read audit rows; nobody adds, edits or deletes them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return can_see_personal_data(request.user)

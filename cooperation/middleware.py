@@ -25,8 +25,8 @@ class UserLanguageMiddleware:
 
 @receiver(got_request_exception)
 def _remember_database_failure(sender, request=None, **kwargs):
-    # Sent while Django handles an exception raised below us (a middleware loading the
-    # session or the user), which it turns into a 500 before we can see the exception.
+    # Sent while Django turns an uncaught exception (of a view, or of a middleware below
+    # ours loading the session or the user) into a 500 page; the page no longer says why.
     if request is not None and isinstance(sys.exc_info()[1], DATABASE_ERRORS):
         setattr(request, _DATABASE_FAILED, True)
 
@@ -47,8 +47,3 @@ class DatabaseUnavailableMiddleware:
         if response.status_code == 500 and getattr(request, _DATABASE_FAILED, False):
             return database_unavailable_response(request)
         return response
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_ERRORS):
-            return database_unavailable_response(request)
-        return None

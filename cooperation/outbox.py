@@ -11,6 +11,7 @@ idempotent, so a second delivery is harmless.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -18,7 +19,7 @@ from celery import current_app
 from celery.signals import task_postrun
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from .models import OutboxTask
@@ -40,20 +41,27 @@ _last_failure: datetime | None = None
 
 def enqueue(task, *args) -> OutboxTask:
     """Record `task(*args)` now; publish it when the surrounding transaction commits."""
-    row = OutboxTask.objects.create(task_name=task.name, args=list(args))
-    # robust: a failure here must never turn the caller's committed write into an error.
-    transaction.on_commit(partial(_dispatch_after_commit, row.pk, row.created_at), robust=True)
-    return row
+    return enqueue_each(task, [args])[0]
 
 
-def _dispatch_after_commit(pk: int, created_at: datetime) -> None:
+def enqueue_each(task, calls: Iterable[Sequence]) -> list[OutboxTask]:
+    """Record `task(*args)` for each `args` of `calls` in one insert; publish them on commit."""
+    rows = OutboxTask.objects.bulk_create([OutboxTask(task_name=task.name, args=list(args)) for args in calls])
+    if rows:
+        # robust: a failure here must never turn the caller's committed write into an error.
+        pks = [row.pk for row in rows]
+        transaction.on_commit(partial(_dispatch_after_commit, pks, rows[0].created_at), robust=True)
+    return rows
+
+
+def _dispatch_after_commit(pks: list[int], created_at: datetime) -> None:
     global _last_failure
     if _last_failure is not None and created_at <= _last_failure:
         return
-    published, failed = _dispatch(OutboxTask.objects.filter(pk=pk), limit=1)
+    published, failed = _dispatch(OutboxTask.objects.filter(pk__in=pks), limit=len(pks))
     if failed:
         _last_failure = timezone.now()
-    elif published and undispatched().exclude(pk=pk).exists():
+    elif published and undispatched().exclude(pk__in=pks).exists():
         # The broker is back and older work is waiting: let a worker send it.
         _request_drain()
 
@@ -71,17 +79,13 @@ def due(now=None) -> QuerySet[OutboxTask]:
     )
 
 
-def dispatch_pending(rows: QuerySet[OutboxTask], *, limit: int = DRAIN_BATCH) -> int:
-    """Publish up to `limit` of `rows`; stop at the first failure. Returns how many went out.
+def _dispatch(rows: QuerySet[OutboxTask], *, limit: int) -> tuple[int, bool]:
+    """Publish up to `limit` of `rows`, stopping at the first failure:
+    (how many were published, whether the broker refused one).
 
     Rows are locked with SKIP LOCKED so that two drains (beat, a reconnecting worker, a
     request) never publish the same row at the same moment.
     """
-    return _dispatch(rows, limit=limit)[0]
-
-
-def _dispatch(rows: QuerySet[OutboxTask], *, limit: int) -> tuple[int, bool]:
-    """(how many were published, whether the broker refused one)."""
     published = 0
     with transaction.atomic():
         locked = rows.select_for_update(skip_locked=True).order_by("pk")[:limit]
@@ -104,7 +108,7 @@ def drain(*, limit: int = DRAIN_BATCH) -> int:
     """Publish what is due, batch after batch, until nothing is left or the broker fails."""
     total = 0
     while True:
-        published = dispatch_pending(due(), limit=limit)
+        published, _ = _dispatch(due(), limit=limit)
         total += published
         if published < limit:
             return total
@@ -135,10 +139,12 @@ def _request_drain() -> None:
 def backlog(now=None) -> dict:
     """Rows waiting for the broker, and how long the oldest has waited (for /healthz)."""
     now = now or timezone.now()
-    waiting = undispatched().order_by("created_at").values_list("created_at", flat=True)
-    count = waiting.count()
-    oldest = waiting.first()
-    return {"pending": count, "oldest_pending_seconds": int((now - oldest).total_seconds()) if oldest else 0}
+    waiting = undispatched().aggregate(pending=Count("pk"), oldest=Min("created_at"))
+    oldest = waiting["oldest"]
+    return {
+        "pending": waiting["pending"],
+        "oldest_pending_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+    }
 
 
 @task_postrun.connect(dispatch_uid="cooperation.outbox.record_completion")

@@ -105,8 +105,11 @@ def reference_data_load(*, path: Path = REFERENCE_DATA_FILE) -> LoadReport:
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str, role: str, organization: Organization, email: str = "", actor=None):
-    """An account in one role and one organization; staff may enter the admin."""
+def user_create(
+    *, username: str, password: str | None, role: str, organization: Organization, email: str = "", actor=None
+):
+    """An account in one role and one organization; staff may enter the admin. Without a
+    password (None) the account cannot log in with one (API tokens only)."""
     from .roles import NPA_STAFF, ROLES
 
     if role not in ROLES:

@@ -32,7 +32,7 @@ else:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cooperation.apps.CooperationAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

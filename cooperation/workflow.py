@@ -19,22 +19,32 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Transitions:
-    def __init__(self, allowed: dict[str, set[str]]):
+    """The moves a record's state may make. `field` names the state's field (errors sit on
+    it); `labels`, a choices class, shows states by their labels instead of their codes."""
+
+    def __init__(self, allowed: dict[str, set[str]], *, field: str = "status", labels=None):
         self.allowed = allowed
+        self.field = field
+        self.labels = labels
 
     def targets(self, current: str) -> set[str]:
         return self.allowed.get(current, set())
 
+    def _shown(self, state: str) -> str:
+        return str(self.labels(state).label) if self.labels else state
+
     def check(self, current: str, target: str) -> None:
         if target not in self.targets(current):
-            allowed = ", ".join(sorted(self.targets(current))) or _("none (final state)")
+            allowed = ", ".join(self._shown(state) for state in sorted(self.targets(current))) or _(
+                "none (final state)"
+            )
             # The code sits on the field's error: a dict's own code does not reach its messages.
             message = _("A move from “%(current)s” to “%(target)s” is not allowed; allowed: %(allowed)s.") % {
-                "current": current,
-                "target": target,
+                "current": self._shown(current),
+                "target": self._shown(target),
                 "allowed": allowed,
             }
-            raise ValidationError({"status": ValidationError(message, code="transition_not_allowed")})
+            raise ValidationError({self.field: ValidationError(message, code="transition_not_allowed")})
 
 
 class StatusChange(models.Model):

@@ -37,6 +37,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cooperation.models import Organization
+from cooperation.periods import Period
 
 from .models import Funding, Indicator, Measurement, Program, ProgramPartner, Project, Publication, Status
 from .publication import published_programs
@@ -163,13 +164,9 @@ class ActivityWriter:
             self.xml.characters(value)
 
     def narratives(self, english: str, japanese: str = "") -> None:
-        self.xml.startElement("narrative", {"xml:lang": "en"})
-        self.xml.characters(english)
-        self.xml.endElement("narrative")
+        self.text("narrative", english, **{"xml:lang": "en"})
         if japanese:
-            self.xml.startElement("narrative", {"xml:lang": "ja"})
-            self.xml.characters(japanese)
-            self.xml.endElement("narrative")
+            self.text("narrative", japanese, **{"xml:lang": "ja"})
 
     def newline(self) -> None:
         self.xml.ignorableWhitespace("\n")
@@ -218,11 +215,11 @@ def _write_places(out: ActivityWriter, country: str, program: Program, projects:
 
 def _write_budgets(out: ActivityWriter, fundings: Iterable[Funding]) -> None:
     for year, currency, amount in fiscal_year_budgets(fundings):
-        start = date(year, 4, 1)
+        period = Period.fiscal_year(year)
         with out.element("budget", type=BUDGET_ORIGINAL, status=BUDGET_COMMITTED):
-            out.empty("period-start", iso_date=start.isoformat())
-            out.empty("period-end", iso_date=date(year + 1, 3, 31).isoformat())
-            out.text("value", number(amount), currency=currency, value_date=start.isoformat())
+            out.empty("period-start", iso_date=period.start.isoformat())
+            out.empty("period-end", iso_date=period.end.isoformat())
+            out.text("value", number(amount), currency=currency, value_date=period.start.isoformat())
 
 
 def _write_indicator(out: ActivityWriter, indicator: Indicator) -> None:

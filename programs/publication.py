@@ -29,7 +29,9 @@ PUBLICATION_TRANSITIONS = Transitions(
         Publication.SUBMITTED: {Publication.PUBLISHED, Publication.DRAFT},
         Publication.PUBLISHED: {Publication.WITHDRAWN},
         Publication.WITHDRAWN: {Publication.SUBMITTED, Publication.DRAFT},
-    }
+    },
+    field="publication",
+    labels=Publication,
 )
 
 
@@ -64,22 +66,7 @@ def _move(record: Publishable, *, actor, target: str, reviewing: bool = False, *
                 )
             }
         )
-    if target not in PUBLICATION_TRANSITIONS.targets(locked.publication):
-        targets = sorted(PUBLICATION_TRANSITIONS.targets(locked.publication))
-        allowed = ", ".join(str(Publication(t).label) for t in targets)
-        raise ValidationError(
-            {
-                "publication": ValidationError(
-                    _("A record that is “%(current)s” cannot become “%(target)s”; it can become: %(allowed)s.")
-                    % {
-                        "current": Publication(locked.publication).label,
-                        "target": Publication(target).label,
-                        "allowed": allowed,
-                    },
-                    code="transition_not_allowed",
-                )
-            }
-        )
+    PUBLICATION_TRANSITIONS.check(locked.publication, target)
     locked.publication = target
     for name, value in changes.items():
         setattr(locked, name, value)

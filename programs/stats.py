@@ -167,19 +167,16 @@ def published_figures_by_fiscal_year(today: date) -> list[dict[str, Any]]:
     [{"fiscal_year": 2012, "programs": 2, "projects": 3, "countries": 2,
       "funding": [("JPY", Decimal(…))]}, …]. Aggregates only; cancelled records and
     years with nothing running are left out."""
-    programs = list(published_programs().exclude(status=Status.CANCELLED).values("start_date", "end_date", "country"))
+    live_programs = published_programs().exclude(status=Status.CANCELLED)
+    live_projects = published_projects().exclude(status=Status.CANCELLED)
+    programs = list(live_programs.values("start_date", "end_date", "country"))
     if not programs:
         return []
-    projects = list(
-        published_projects()
-        .exclude(status=Status.CANCELLED)
-        .annotate(in_country=project_country())
-        .values("start_date", "end_date", "in_country")
-    )
+    projects = list(live_projects.annotate(in_country=project_country()).values("start_date", "end_date", "in_country"))
     money: dict[int, list[tuple[str, Any]]] = {}
     fundings = (
-        Funding.objects.filter(program__in=published_programs().exclude(status=Status.CANCELLED))
-        .filter(Q(project__isnull=True) | Q(project__in=published_projects().exclude(status=Status.CANCELLED)))
+        Funding.objects.filter(program__in=live_programs)
+        .filter(Q(project__isnull=True) | Q(project__in=live_projects))
         .order_by()
         .values("fiscal_year", "currency")
         .annotate(amount=Sum("amount"))

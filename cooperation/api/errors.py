@@ -10,8 +10,6 @@ back off and retry instead of treating an outage as a bug (a 500).
 
 from __future__ import annotations
 
-import sys
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
@@ -151,9 +149,6 @@ def database_unavailable_response(request):
 
 
 def server_error(request):
-    # Django calls this while handling the exception, so the cause is still at hand.
-    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
-        return database_unavailable_response(request)
     if _is_api(request):
         return JsonResponse(error_body(500, "server_error", _("Server error.")), status=500)
     from django.views.defaults import server_error as default

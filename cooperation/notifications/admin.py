@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ..admin_site import ReadOnlyAdmin
 from .models import Notification, OutboxTask
 from .services import notifications_mark_read
 
@@ -28,7 +29,9 @@ class UnreadFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
+    """The list is a record of what was sent: nobody adds, edits or deletes one by hand."""
+
     list_display = ("subject", "kind", "level", "created_at", "emailed_at", "read_at", "open_link")
     list_filter = (UnreadFilter, "kind", "level")
     search_fields = ("subject", "body")
@@ -59,16 +62,6 @@ class NotificationAdmin(admin.ModelAdmin):
     def get_list_filter(self, request):
         return (*self.list_filter, "recipient") if request.user.is_superuser else self.list_filter
 
-    # The list is a record of what was sent: nobody adds, edits or deletes one by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=_("open"))
     def open_link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.link, _("open")) if obj.link else "–"
@@ -91,7 +84,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxTask)
-class OutboxTaskAdmin(admin.ModelAdmin):
+class OutboxTaskAdmin(ReadOnlyAdmin):
     list_display = ("pk", "task_name", "args", "created_at", "dispatched_at", "completed_at", "attempts", "last_error")
     list_filter = (
         "task_name",
@@ -100,12 +93,3 @@ class OutboxTaskAdmin(admin.ModelAdmin):
     )
     search_fields = ("task_name",)
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -81,10 +81,9 @@ def notifications_for(reminders: Iterable[Reminder]) -> list[int]:
             subject, body = rendered[index, language]
             rows.append((recipient, reminder.cause, reminder.kind, reminder.level, subject[:300], body, reminder.link))
     created = _insert_new(rows)
-    from cooperation.outbox import enqueue
+    from cooperation.outbox import enqueue_each
 
-    for notification_id in created:
-        enqueue(email_notification, notification_id)
+    enqueue_each(email_notification, [(notification_id,) for notification_id in created])
     return created
 
 

@@ -105,10 +105,7 @@ class Loader:
 
     cursor: Any
     report: Callable[[str], None]
-    counts: dict[str, int] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
-    built: dict[str, float] = field(default_factory=dict)
     # When the last load ended: the time from there to the next load is spent building rows.
     mark: float = field(default_factory=time.perf_counter)
 
@@ -116,8 +113,8 @@ class Loader:
         self.cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
         return self.cursor.fetchone()[0]
 
-    def blank_columns(self, table: str, columns: Sequence[str]) -> list[str]:
-        """Required text and flag columns left out here (they are filled blank or false).
+    def blank_columns(self, table: str, columns: Sequence[str]) -> dict[str, str | bool]:
+        """Required text and flag columns left out here, each with its blank (empty or false).
 
         Personal columns such as passport numbers are never written, whatever their
         storage becomes; a required column of another type must be given explicitly.
@@ -133,7 +130,7 @@ class Loader:
         unfillable = [name for name, kind in missing if kind not in ("text", "character varying", "boolean")]
         if unfillable:
             raise ValueError(f"{table}: no synthetic value for required columns {unfillable}")
-        return [name for name, _ in missing]
+        return {name: False if kind == "boolean" else "" for name, kind in missing}
 
     def plain_indexes(self, table: str, keep: Sequence[str]) -> list[tuple[str, str]]:
         """(name, definition) of the table's non-unique indexes that back no constraint."""
@@ -166,13 +163,7 @@ class Loader:
             self.cursor.execute(f'DROP INDEX "{name}"')
         blanks = self.blank_columns(table, columns)
         if blanks:
-            self.cursor.execute(
-                "SELECT column_name, data_type FROM information_schema.columns"
-                " WHERE table_schema = 'public' AND table_name = %s",
-                [table],
-            )
-            kinds = dict(self.cursor.fetchall())
-            extra = tuple(False if kinds[name] == "boolean" else "" for name in blanks)
+            extra = tuple(blanks.values())
             columns = (*columns, *blanks)
             rows = ((*row, *extra) for row in rows)
         count = copy_rows(self.cursor, table, columns, rows)
@@ -180,9 +171,6 @@ class Loader:
             self.cursor.execute(definition)
         self.mark, building = time.perf_counter(), started - self.mark
         elapsed = self.mark - started
-        self.counts[table] = self.counts.get(table, 0) + count
-        self.seconds[table] = self.seconds.get(table, 0.0) + elapsed
-        self.built[table] = self.built.get(table, 0.0) + building
         if table not in self.tables:
             self.tables.append(table)
         self.report(f"{table}: {count} rows loaded in {elapsed:.1f} s (built before in {building:.1f} s)")

@@ -5,12 +5,9 @@ from __future__ import annotations
 from .base import CODE_PREFIX, ORG_CODE_PREFIX, USERNAME_PREFIX
 
 SYN = CODE_PREFIX + "%"
-# Status histories are append-only; their guard is lifted only while deleting the
-# history of synthetic rows, inside the same transaction.
-APPEND_ONLY = {
-    "trainees_enrollmentstatuschange": "trainees_enrollmentstatuschange_append_only",
-    "dispatch_deploymentstatuschange": "dispatch_deploymentstatuschange_append_only",
-}
+# Status histories are append-only; their guard (named as `append_only_sql` names it)
+# is lifted only while deleting the history of synthetic rows, inside the same transaction.
+APPEND_ONLY = ("trainees_enrollmentstatuschange", "dispatch_deploymentstatuschange")
 SYNTHETIC_DEPLOYMENTS = (
     "SELECT id FROM dispatch_deployment WHERE post LIKE 'Synthetic %%'"
     " OR expert_id IN (SELECT id FROM dispatch_expert WHERE personnel_number LIKE %(syn)s)"
@@ -65,9 +62,9 @@ def has_synthetic_data(cursor) -> bool:
 
 
 def delete_synthetic(cursor) -> None:
-    for table, trigger in APPEND_ONLY.items():
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    for table in APPEND_ONLY:
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
     for statement in DELETIONS:
         cursor.execute(statement, PARAMS)
-    for table, trigger in APPEND_ONLY.items():
-        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+    for table in APPEND_ONLY:
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")

@@ -164,7 +164,7 @@ def generate_portfolio(plan: Plan, rng: random.Random, loader: Loader, ref: Refe
             program_fields.append((field_link_id, pk, field_pk))
             field_link_id += 1
         if regional:
-            for region_pk, _ in rng.sample(ref.regions, 1):
+            for region_pk in rng.sample(ref.regions, 1):
                 program_regions.append((region_link_id, pk, region_pk))
                 region_link_id += 1
         if phase != "cancelled":

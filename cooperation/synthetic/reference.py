@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django_countries import countries as all_countries
 
@@ -28,10 +28,9 @@ class Reference:
     ministry: int
     fields: list[int]
     field_names: dict[int, str]
-    regions: list[tuple[int, list[str]]]
+    regions: list[int]
     submitter: int
     reviewer: int
-    organization_codes: dict[int, str] = field(default_factory=dict)
 
 
 def partner_countries(rng: random.Random, wanted: int) -> list[str]:
@@ -139,8 +138,7 @@ def load_reference(plan: Plan, rng: random.Random, loader: Loader) -> Reference:
         ministry=by_code["mofa"],
         fields=[pk for pk, _ in fields],
         field_names=dict(fields),
-        regions=[(r.pk, list(r.countries)) for r in Region.objects.order_by("code")],
+        regions=list(Region.objects.order_by("code").values_list("pk", flat=True)),
         submitter=first_user,
         reviewer=first_user + 1,
-        organization_codes={pk: code for code, pk in by_code.items()},
     )

@@ -36,7 +36,7 @@ class SyntheticDataExists(Exception):
 def generate(*, scale: float, seed: int = 1, replace: bool = False, report: Callable[[str], None] = print) -> Loader:
     """Fill the database with a synthetic agency; all of it or nothing (one transaction)."""
     plan = Plan(scale=scale, seed=seed)
-    rng = random.Random(seed)
+    rng = random.Random(plan.seed)
     started = time.perf_counter()
     with transaction.atomic():
         cursor = connection.cursor().cursor

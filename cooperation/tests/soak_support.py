@@ -76,8 +76,8 @@ class Writer:
 
 def seed_writer() -> Writer:
     """A staff token, an indicator to report on and a manager's signed-in session."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.conf import settings
+    from django.test import Client
 
     from cooperation.roles import MANAGER, NPA_STAFF
     from cooperation.services import api_token_issue
@@ -89,12 +89,10 @@ def seed_writer() -> Writer:
     manager = UserFactory(username="restart-manager", role=MANAGER, organization=npa)
     indicator = IndicatorFactory()
     _, key = api_token_issue(user=staff, name="restart writers")
-    session = SessionStore()
-    session[SESSION_KEY] = str(manager.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = manager.get_session_auth_hash()
-    session.create()
-    return Writer(key, indicator.pk, indicator.baseline_date, session.session_key)
+    browser = Client()
+    browser.force_login(manager)
+    session_key = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    return Writer(key, indicator.pk, indicator.baseline_date, session_key)
 
 
 def seed_writer_in(database_url: str) -> Writer:

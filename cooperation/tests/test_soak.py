@@ -191,49 +191,44 @@ def test_the_database_restarted_under_load_loses_no_accepted_write(outage):
 # --- c. the capacity and overlap races, rerun while the load runs --------------------------
 
 
-def _accept_all_at_once(enrollments, actor) -> list[Exception]:
-    barrier = threading.Barrier(len(enrollments))
-    errors = []
+def _all_at_once(work, items) -> list:
+    """`work(item)` for every item, each in its own thread and connection, released together;
+    what each returned or raised."""
+    barrier = threading.Barrier(len(items))
+    outcomes: list = [None] * len(items)
 
-    def accept(enrollment):
+    def run(index, item):
         try:
             barrier.wait()
-            enrollment_transition(enrollment=enrollment, to=EnrollmentStatus.ACCEPTED, actor=actor)
-        except Exception as exc:  # any failure in a thread must fail the test
-            errors.append(exc)
+            outcomes[index] = work(item)
+        except Exception as exc:  # kept, so a failure in a thread fails the test
+            outcomes[index] = exc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=accept, args=(enrollment,)) for enrollment in enrollments]
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(items)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    return errors
+    return outcomes
+
+
+def _accept_all_at_once(enrollments, actor) -> list[Exception]:
+    def accept(enrollment):
+        enrollment_transition(enrollment=enrollment, to=EnrollmentStatus.ACCEPTED, actor=actor)
+
+    return [outcome for outcome in _all_at_once(accept, enrollments) if isinstance(outcome, Exception)]
 
 
 def _request_the_same_expert_twice(expert, projects, period, actor) -> tuple[list[int], list[ValidationError]]:
-    barrier = threading.Barrier(len(projects))
-    won, refused = [], []
-
     def request(project):
-        try:
-            barrier.wait()
-            deployment = Deployment(
-                expert=expert, kind="technical_cooperation", project=project, country="PH", **period
-            )
-            won.append(deployment_request(deployment=deployment, actor=actor).pk)
-        except ValidationError as exc:
-            refused.append(exc)
-        finally:
-            connection.close()
+        deployment = Deployment(expert=expert, kind="technical_cooperation", project=project, country="PH", **period)
+        return deployment_request(deployment=deployment, actor=actor).pk
 
-    threads = [threading.Thread(target=request, args=(project,)) for project in projects]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return won, refused
+    outcomes = _all_at_once(request, projects)
+    won = [outcome for outcome in outcomes if isinstance(outcome, int)]
+    return won, [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
 
 
 def test_the_capacity_and_overlap_rules_hold_under_load(staff_user):

@@ -1,10 +1,7 @@
-import os
-
+import environ
 from django.core.management.base import BaseCommand, CommandError
 
 from cooperation.synthetic import SyntheticDataExists, generate, synthetic_counts
-
-FALSE_WORDS = {"0", "false", "no", "off", "n", "f"}
 
 
 class Command(BaseCommand):
@@ -23,7 +20,8 @@ class Command(BaseCommand):
             return
         if scale is None or scale <= 0:
             raise CommandError("Give --scale, a positive number (1 = the full agency).")
-        if os.environ.get("DJANGO_DEBUG", "").strip().lower() in FALSE_WORDS and not force:
+        # Read as settings reads it, so "production" means the same here as there.
+        if not environ.Env().bool("DJANGO_DEBUG", default=True) and not force:
             raise CommandError("DJANGO_DEBUG=0: this looks like production. Add --force to load synthetic data.")
         try:
             generate(scale=scale, seed=seed, replace=replace, report=self.stdout.write)
