@@ -4,19 +4,32 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test soak bench lint format install clean backup restore
+.PHONY: run test test-fast soak bench lint format install clean backup restore
 
 run: $(STAMP)
 	$(PY) -m cooperation.devstack run
 
+# The suite runs on every core (pytest-xdist, WORKERS=auto); `WORKERS=0` runs it in one process.
+# Inside `make test` the soak tests load the server for SOAK_SECONDS each; `make soak` for a minute.
+WORKERS ?= auto
+SOAK_SECONDS ?= 10
+PYTEST := $(PY) -m cooperation.devstack exec -- $(PY) -m pytest -n $(WORKERS) --dist worksteal
+
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m cooperation.devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	SOAK_SECONDS=$(SOAK_SECONDS) $(PYTEST) $(PYTEST_ARGS)
 
-# The reliability runs under load alone (they are part of `make test` too).
+# The edit loop: everything but the slow tiers (browser, contract, matrix, soak, slow). The
+# contract module is not even collected: collecting it builds every schemathesis case.
+test-fast: $(STAMP)
+	$(PYTEST) -m "not (browser or contract or matrix or soak or slow)" \
+		--ignore=cooperation/tests/test_contract.py $(PYTEST_ARGS)
+
+# The reliability runs under load alone, one after the other and at full length (shorter
+# inside `make test`).
 soak: $(STAMP)
-	$(PY) -m cooperation.devstack exec -- $(PY) -m pytest -m soak $(PYTEST_ARGS)
+	SOAK_SECONDS=60 $(PY) -m cooperation.devstack exec -- $(PY) -m pytest -m soak $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

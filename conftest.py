@@ -1,4 +1,8 @@
-"""Fixtures shared by every app's tests: users in each role and API clients."""
+"""Fixtures shared by every app's tests: users in each role and API clients.
+
+Also how the suite runs in parallel (`make test` uses pytest-xdist, one worker a core):
+each worker gets a Redis of its own and a database cloned from one migrated template.
+"""
 
 import itertools
 
@@ -43,6 +47,103 @@ def coordinator_user(partner_org):
 @pytest.fixture
 def roleless_user(db):
     return UserFactory(role=None, username="roleless-user")
+
+
+# --- parallel workers: their own Redis, their own database ---------------------------------
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """Before the workers start: an empty Redis of its own for each one (REDIS_URL).
+
+    The Celery workers that tests start answer pings and report to /healthz over Redis
+    pub/sub, which database numbers do not separate; separate servers do.
+    """
+    from cooperation import devstack
+
+    servers = config.stash.setdefault(_REDIS_SERVERS, [])
+    for index, spec in enumerate(specs):
+        server, url = devstack.start_empty_redis(f"redis-test-gw{index}")
+        servers.append(server)
+        spec.env["REDIS_URL"] = url
+
+
+_REDIS_SERVERS = pytest.StashKey[list]()
+
+
+def pytest_unconfigure(config):
+    for server in config.stash.get(_REDIS_SERVERS, []):
+        server.shutdown()
+
+
+def _database_names(connection) -> tuple[str, str]:
+    """(the migrated template, this process's copy): test_NAME_template and test_NAME[_gwN]."""
+    return f"test_{connection.settings_dict['NAME']}_template", connection.creation._get_test_db_name()
+
+
+def _use_database(connection, name: str) -> None:
+    from django.conf import settings
+
+    connection.close()
+    settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+
+
+def _template_is_current(connection, template: str, fingerprint: str) -> bool:
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template])
+        row = cursor.fetchone()
+    return row is not None and row[0] == fingerprint
+
+
+def _build_template(connection, template: str, fingerprint: str) -> None:
+    """Migrate a fresh template database, then label it with the code it was migrated from."""
+    original = connection.settings_dict["NAME"]
+    test_settings = connection.settings_dict["TEST"]
+    saved_test_name = test_settings.get("NAME")
+    test_settings["NAME"] = template
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
+    finally:
+        test_settings["NAME"] = saved_test_name
+        _use_database(connection, original)
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"COMMENT ON DATABASE \"{template}\" IS '{fingerprint}'")
+
+
+def _drop(connection, name: str) -> None:
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database, cloned from a template migrated once (CREATE DATABASE … TEMPLATE).
+
+    The template is migrated by the first worker that needs it, under a lock, and kept
+    between runs while the code and requirements it was migrated from are unchanged
+    (their digest is the database's comment); `--create-db` migrates it again.
+    """
+    from django.db import connection
+
+    from cooperation import devstack
+
+    template, name = _database_names(connection)
+    original = connection.settings_dict["NAME"]
+    with django_db_blocker.unblock():
+        fingerprint = devstack.source_fingerprint()
+        with devstack.file_lock(template):
+            if request.config.getoption("create_db") or not _template_is_current(connection, template, fingerprint):
+                _build_template(connection, template, fingerprint)
+            _drop(connection, name)
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        _use_database(connection, name)
+        connection.ensure_connection()
+    yield
+    with django_db_blocker.unblock():
+        _use_database(connection, original)
+        _drop(connection, name)
 
 
 _token_names = itertools.count(1)

@@ -41,3 +41,30 @@ class RestrictedQuerySet(models.QuerySet):
 
 
 RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)
+
+
+def in_scope_of(user, queryset):
+    """`queryset` cut to what `user` may view, for resolving and showing references.
+
+    A reference to a record outside the caller's scope must answer exactly as one to a
+    record that does not exist, so lookups run on this queryset. Models without a
+    `RestrictedQuerySet` (accounts, tokens) and callers without a user (internal use,
+    where no request is being answered) keep the whole queryset.
+    """
+    if user is None or not hasattr(queryset, "restrict"):
+        return queryset
+    return queryset.restrict(user, "view")
+
+
+def is_scoped_for(user, model) -> bool:
+    """Whether some rows of `model` may lie outside what `user` sees.
+
+    False for staff and managers (they read every record) and for reference data the
+    user may read whole; True where a partner scope or a missing permission hides rows.
+    """
+    if user is None or not user.is_authenticated or sees_everything(user, "view"):
+        return False
+    if not issubclass(model._default_manager._queryset_class, RestrictedQuerySet):
+        return False
+    opts = model._meta
+    return hasattr(model, "partner_scope") or not user.has_perm(f"{opts.app_label}.view_{opts.model_name}")

@@ -15,8 +15,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Q
+from django.db.models.deletion import Collector
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -27,17 +28,24 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.utils import get_app_model_primary_key_name, get_history_model_for_model
 
 from .access import RestrictedQuerySet
+from .crypto import DigestKeepingQuerySet
 from .roles import sees_everything
 
 
-class ActiveManager(models.Manager.from_queryset(RestrictedQuerySet)):
+class ArchivableQuerySet(DigestKeepingQuerySet, RestrictedQuerySet):
+    """The archivable records hold the encrypted passports: bulk updates keep their digests."""
+
+
+class ActiveManager(models.Manager.from_queryset(ArchivableQuerySet)):
     def get_queryset(self):
         return super().get_queryset().filter(archived_at__isnull=True)
 
 
-AllRecordsManager = models.Manager.from_queryset(RestrictedQuerySet)
+AllRecordsManager = models.Manager.from_queryset(ArchivableQuerySet)
 
 
 class Archivable(models.Model):
@@ -104,6 +112,30 @@ def restore(record: Archivable, *, actor) -> Archivable:
     record.archived_at, record.archived_by = None, None
     _save_archive_state(record, actor)
     return record
+
+
+def delete_with_history(record: Archivable) -> int:
+    """Deletes the record and what cascades with it, then every history row of them all.
+
+    A purge must not leave the record behind in its change history, where its personal
+    data (encrypted) and its last state would outlive it. Raises ProtectedError or
+    RestrictedError, deleting nothing, while other records refer to it. Returns the number
+    of history rows deleted.
+    """
+    collector = Collector(using=router.db_for_write(type(record)))
+    collector.collect([record])
+    # Models with history have delete signals, so they are never among the fast deletes.
+    doomed = {model: [obj.pk for obj in objs] for model, objs in collector.data.items()}
+    record.delete()
+    removed = 0
+    for model, pks in doomed.items():
+        try:
+            history = get_history_model_for_model(model)
+        except NotHistoricalModelError:
+            continue
+        key = get_app_model_primary_key_name(model)
+        removed += history.objects.filter(**{f"{key}__in": pks}).delete()[1].get(history._meta.label, 0)
+    return removed
 
 
 # --- admin -------------------------------------------------------------------------------------

@@ -8,9 +8,6 @@ tables refuse UPDATE and DELETE at the database level.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +19,9 @@ from django.utils.translation import pgettext_lazy
 
 from .admin_site import ReadOnlyAdmin
 from .crypto import DigestField
+from .network import client_address
 from .privacy import can_see_personal_data, personal_fields_of
+from .spreadsheets import csv_text
 
 
 class AppendOnly(models.Model):
@@ -86,11 +85,6 @@ class PurgeRecord(AppendOnly):
         return f"{self.model} #{self.object_id}"
 
 
-def client_address(request) -> str | None:
-    # REMOTE_ADDR is what the server saw; a proxy in front must be trusted to set it.
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def export_fields(model) -> list[models.Field]:
     # A digest only serves search; the export carries the value itself.
     return [field for field in model._meta.concrete_fields if not isinstance(field, DigestField)]
@@ -114,23 +108,11 @@ def personal_data_csv(request, queryset, *, channel: str) -> HttpResponse:
             address=client_address(request),
             channel=channel,
         )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(names)
-    for record in records:
-        writer.writerow([_cell(getattr(record, field.attname)) for field in fields])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = [[getattr(record, field.attname) for field in fields] for record in records]
+    response = HttpResponse(csv_text([names, *rows], bom=False), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{model._meta.model_name}-personal-{stamp}.csv"'
     return response
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(item) for item in value)
-    return value
 
 
 @admin.action(description=_("Export selected with personal data (CSV)"), permissions=["personal_data"])

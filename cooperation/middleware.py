@@ -4,7 +4,7 @@ from django.core.signals import got_request_exception
 from django.dispatch import receiver
 from django.utils import translation
 
-from cooperation.api.errors import DATABASE_ERRORS, database_unavailable_response
+from cooperation.api.errors import DATABASE_ERRORS, database_unavailable_response, error_shaped
 
 _DATABASE_FAILED = "_database_unavailable"
 
@@ -47,3 +47,13 @@ class DatabaseUnavailableMiddleware:
         if response.status_code == 500 and getattr(request, _DATABASE_FAILED, False):
             return database_unavailable_response(request)
         return response
+
+
+class ApiErrorShapeMiddleware:
+    """Every error under /api/ in the API's one JSON shape, whichever layer answered it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return error_shaped(request, self.get_response(request))

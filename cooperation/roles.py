@@ -21,8 +21,9 @@ DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees")
 # unlock colleagues) and authenticators (each staff member registers their own).
 STAFF_TOOL_APPS = ("django_celery_beat", "axes", "otp_totp")
 
-# Records about accounts and credentials are for staff only, whatever the app.
-STAFF_ONLY_MODELS = {"cooperation.userprofile", "cooperation.apitoken"}
+# Records about accounts and credentials, and the queue of possible duplicate people
+# (which pairs records of different organizations), are for staff only, whatever the app.
+STAFF_ONLY_MODELS = {"cooperation.userprofile", "cooperation.apitoken", "trainees.traineeduplicate"}
 
 # What partner coordinators may do: "app_label.model": {"view", "add", …}. Each domain
 # app declares its own in its AppConfig as `partner_permissions`; reading the rows is

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cooperation.middleware.DatabaseUnavailableMiddleware",
+    "cooperation.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "cooperation.api.limits.ApiBodySizeLimitMiddleware",
@@ -189,7 +190,7 @@ REST_FRAMEWORK = {
         "cooperation.filters.StrictDjangoFilterBackend",
         "cooperation.filters.UpdatedSinceFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "cooperation.api.ordering.StrictOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["cooperation.api.throttling.TokenClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token_client": env("API_THROTTLE_RATE", default="5000/hour")},
@@ -197,7 +198,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "cooperation.api.errors.exception_handler",
     # JSON in; file uploads declare their own parsers. Form encodings would blur the
     # difference between an empty string and a missing value.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["cooperation.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -310,6 +311,15 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One address failing across many usernames (password spraying) is locked too, at a limit
+# high enough that a shared office address survives its users' typos (cooperation.lockout).
+AXES_HANDLER = "cooperation.lockout.AddressAwareHandler"
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies of our
+# own the entry they wrote in X-Forwarded-For (cooperation.network). 0 ignores the header,
+# so a client cannot choose the address its failures are counted against.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "cooperation.network.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cooperation.login.lockout_response"
 AXES_COOLOFF_MESSAGE = _("Too many failed logins: this account is locked for a while. Try again later.")

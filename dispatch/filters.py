@@ -6,7 +6,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from cooperation.filters import CountryInRegionFilter, PeriodFilterSet
+from cooperation.access import in_scope_of
+from cooperation.filters import CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
 from cooperation.models import CooperationField, Organization
 from cooperation.periods import Period
 
@@ -44,10 +45,10 @@ class LanguageFilter(django_filters.CharFilter):
 class ExpertFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ExpertStatus.choices)
     gender = django_filters.ChoiceFilter(choices=Gender.choices)
-    organization = django_filters.ModelChoiceFilter(queryset=Organization.objects.all(), to_field_name="code")
+    organization = ReferenceFilter(queryset=Organization.objects.all(), to_field_name="code")
     # A field code, repeated for several (the schema cannot follow the code-to-code path).
     field = extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        ReferencesFilter(
             field_name="specialties__code", queryset=CooperationField.objects.all(), to_field_name="code", distinct=True
         )
     )
@@ -74,8 +75,12 @@ class ExpertFilter(django_filters.FilterSet):
             "standby_communications",
         )
 
+    def _deployments(self):
+        """The deployments this caller may see: availability and experience are read from those only."""
+        return in_scope_of(getattr(self.request, "user", None), Deployment.objects.all())
+
     def filter_country_experience(self, queryset, name, value: str):
-        return queryset.filter(has_experience_in(value)) if value else queryset
+        return queryset.filter(has_experience_in(value, self._deployments())) if value else queryset
 
     def filter_available(self, queryset, name, value):
         # Both ends are read together once; the second call finds nothing left to do.
@@ -85,7 +90,7 @@ class ExpertFilter(django_filters.FilterSet):
         end = self.form.cleaned_data.get("available_to") or start
         if end < start:
             raise ValidationError({"available_to": ["The end cannot be before the start."]}, code="date_order")
-        return queryset.exclude(Exists(Deployment.objects.filter(expert=OuterRef("pk")).overlapping(start, end)))
+        return queryset.exclude(Exists(self._deployments().filter(expert=OuterRef("pk")).overlapping(start, end)))
 
 
 class DeploymentFilter(PeriodFilterSet):
@@ -103,7 +108,7 @@ class DeploymentFilter(PeriodFilterSet):
     project = django_filters.CharFilter(field_name="project__code")
     program = django_filters.CharFilter(field_name="project__program__code")
     host_organization = django_filters.CharFilter(field_name="host_organization__code")
-    mission = django_filters.ModelChoiceFilter(queryset=Mission.objects.all())
+    mission = ReferenceFilter(queryset=Mission.objects.all())
 
     class Meta:
         model = Deployment
@@ -143,7 +148,7 @@ class MissionFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=MissionStatus.choices)
     country = django_filters.MultipleChoiceFilter(choices=countries)
     region = CountryInRegionFilter(field_name="country")
-    disaster = django_filters.ModelChoiceFilter(queryset=DisasterEvent.objects.all())
+    disaster = ReferenceFilter(queryset=DisasterEvent.objects.all())
 
     class Meta:
         model = Mission

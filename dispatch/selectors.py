@@ -48,14 +48,11 @@ class Cardinality(Func):
     output_field = IntegerField()
 
 
-def deployment_countries(prefix: str = "") -> ArraySubquery:
-    """The countries an expert has served in, by the finished deployments on record."""
-    finished = (
-        Deployment.objects.filter(expert=OuterRef(f"{prefix}pk"), status__in=FINISHED)
-        .order_by()
-        .values("country")
-        .distinct()
-    )
+def deployment_countries(prefix: str = "", deployments: QuerySet[Deployment] | None = None) -> ArraySubquery:
+    """The countries an expert has served in, by the finished deployments on record
+    (of `deployments` only, when given: a partner's scope)."""
+    base = Deployment.objects.all() if deployments is None else deployments
+    finished = base.filter(expert=OuterRef(f"{prefix}pk"), status__in=FINISHED).order_by().values("country").distinct()
     return ArraySubquery(finished)
 
 
@@ -72,8 +69,9 @@ def countries_of_experience(expert: Expert) -> list[str]:
     return sorted({*expert.countries_of_experience, *served})
 
 
-def has_experience_in(country: str) -> Q:
-    finished_there = Deployment.objects.filter(expert=OuterRef("pk"), status__in=FINISHED, country=country)
+def has_experience_in(country: str, deployments: QuerySet[Deployment] | None = None) -> Q:
+    base = Deployment.objects.all() if deployments is None else deployments
+    finished_there = base.filter(expert=OuterRef("pk"), status__in=FINISHED, country=country)
     return Q(countries_of_experience__contains=[country]) | Q(Exists(finished_there))
 
 

@@ -10,7 +10,7 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from cooperation.filters import CountryInRegionFilter, PeriodFilterSet
+from cooperation.filters import CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
 from cooperation.models import CooperationField, Organization, Region
 
 from .models import (
@@ -46,7 +46,7 @@ def _having_filter(path: str):
 
 
 def FieldFilter(path: str = "fields"):
-    return django_filters.ModelMultipleChoiceFilter(
+    return ReferencesFilter(
         queryset=CooperationField.objects.all(),
         to_field_name="code",
         method=_having_filter(path),
@@ -55,7 +55,7 @@ def FieldFilter(path: str = "fields"):
 
 
 def CodeFilter(model, path: str, label: str):
-    return django_filters.ModelMultipleChoiceFilter(
+    return ReferencesFilter(
         queryset=model.objects.all(),
         to_field_name="code",
         method=_having_filter(path),
@@ -70,9 +70,7 @@ def PartnerFilter(scope, label: str):
     def taking_part(queryset, name, organization):
         return queryset if organization is None else queryset.filter(scope(organization))
 
-    return django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.all(), to_field_name="code", method=taking_part, label=label
-    )
+    return ReferenceFilter(queryset=Organization.objects.all(), to_field_name="code", method=taking_part, label=label)
 
 
 class ProgramFilter(PeriodFilterSet):
@@ -190,7 +188,7 @@ class MeasurementFilter(PeriodFilterSet):
     start_field = "period_end"
     end_field = "period_end"
 
-    indicator = django_filters.ModelChoiceFilter(queryset=Indicator.objects.all())
+    indicator = ReferenceFilter(queryset=Indicator.objects.all())
     project = CodeFilter(Project, "indicator__project", "Project code")
     program = CodeFilter(Program, "indicator__project__program", "Program code")
     reported_by = django_filters.CharFilter(field_name="reported_by__code", label="Reporting organization code")

@@ -1,18 +1,33 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cooperation.admin import RestrictedAdmin
-from cooperation.archive import ArchivingAdminMixin, restore_selected
+from cooperation.archive import ArchivingAdminMixin
+from cooperation.archive import restore_selected as restore_archived
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
 from cooperation.crypto import DigestSearchAdminMixin
+from cooperation.privacy import can_see_personal_data
 
 from . import services
-from .models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, EnrollmentStatusChange, Trainee
+from .models import (
+    Course,
+    CourseVisit,
+    Delegation,
+    Enrollment,
+    EnrollmentStatus,
+    EnrollmentStatusChange,
+    Trainee,
+    TraineeDuplicate,
+)
 from .selectors import courses_with_seat_counts
 
 
@@ -209,10 +224,25 @@ class TraineeEnrollmentInline(EnrollmentInline):
         return super().get_queryset(request).select_related("course")
 
 
+@admin.action(description=_("Restore selected archived records"), permissions=["archive"])
+def restore_selected(modeladmin, request, queryset):
+    """Restore archived trainees, except those merged into another record (they stay archived)."""
+    merged = list(queryset.filter(archived_at__isnull=False, merged_into__isnull=False))
+    for record in merged:
+        modeladmin.message_user(
+            request,
+            _("%(record)s was merged into trainee #%(id)d as the same person; it stays archived.")
+            % {"record": record, "id": record.merged_into_id},
+            messages.ERROR,
+        )
+    return restore_archived(modeladmin, request, queryset.filter(merged_into__isnull=True))
+
+
 @admin.register(Trainee)
 class TraineeAdmin(ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, RestrictedAdmin):
     list_display = ("__str__", "name_ja", "nationality", "gender", "organization", "course_count")
     list_filter = ("gender", "nationality", "enrollments__course")
+    readonly_fields = ("recorded_by", "merged_into")
     # Staff find a person across every course they attended, by name, passport,
     # email or the code of any of their courses. The passport column is encrypted, so
     # only a whole number matches (through its digest).
@@ -239,6 +269,223 @@ class TraineeAdmin(ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAd
 
     def save_model(self, request, obj, form, change):
         services.trainee_save(trainee=obj, actor=request.user)
+
+
+# --- possible duplicates: the merge queue ---------------------------------------------------
+
+
+class DuplicateStatusFilter(admin.SimpleListFilter):
+    """Open entries unless another status (or all) is chosen."""
+
+    title = _("status")
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return (*TraineeDuplicate.Status.choices, (self.ALL, _("All")))
+
+    def value(self):
+        return super().value() or TraineeDuplicate.Status.OPEN
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
+class ResolveDuplicateForm(forms.Form):
+    keep = forms.TypedChoiceField(label=_("Record to keep"), coerce=int, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(record.pk, f"#{record.pk} {record}") for record in records]
+
+
+def _older(first: Trainee, second: Trainee) -> Trainee:
+    return min((first, second), key=lambda record: (record.created_at, record.pk))
+
+
+def _record_column(record: Trainee, *, personal: bool) -> dict:
+    enrollments = (
+        Enrollment.objects.filter(trainee=record).select_related("course", "nominated_by").order_by("course_start")
+    )
+    return {
+        "record": record,
+        "url": reverse("admin:trainees_trainee_change", args=[record.pk]),
+        "rows": [
+            (_("family name"), record.family_name),
+            (_("given name"), record.given_name),
+            (_("name (Japanese)"), record.name_ja),
+            (_("date of birth"), record.date_of_birth if personal else "–"),
+            (_("nationality"), record.nationality.name),
+            (_("gender"), record.get_gender_display()),
+            (_("organization"), record.organization or "–"),
+            (_("rank"), record.rank),
+            (_("position"), record.position),
+            (_("recorded by"), record.recorded_by or _("agency staff")),
+            (_("created at"), record.created_at),
+            (_("archived at"), record.archived_at or "–"),
+        ],
+        "enrollments": list(enrollments),
+    }
+
+
+@admin.register(TraineeDuplicate)
+class TraineeDuplicateAdmin(RestrictedAdmin):
+    """Staff decide whether two records are one person: merge them or dismiss the entry.
+
+    Entries are queued by the nominations only; the change page shows the two records
+    side by side with the two decisions.
+    """
+
+    list_display = ("__str__", "new_record", "existing_record", "queued_at", "status", "resolved_by", "resolved_at")
+    list_filter = (DuplicateStatusFilter,)
+    list_select_related = (
+        "trainee__organization",
+        "trainee__recorded_by",
+        "existing__organization",
+        "existing__recorded_by",
+        "resolved_by",
+    )
+    search_fields = ("trainee__family_name", "trainee__given_name", "existing__family_name", "existing__given_name")
+    date_hierarchy = "queued_at"
+    actions = ("merge_keeping_older", "dismiss_selected")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @staticmethod
+    def _describe(record: Trainee) -> str:
+        organization = record.organization.name if record.organization else "–"
+        recorder = record.recorded_by.name if record.recorded_by else _("agency staff")
+        return _("#%(id)d %(name)s (%(organization)s; recorded by %(recorder)s)") % {
+            "id": record.pk,
+            "name": record,
+            "organization": organization,
+            "recorder": recorder,
+        }
+
+    @admin.display(description=_("new record"), ordering="trainee")
+    def new_record(self, obj):
+        return self._describe(obj.trainee)
+
+    @admin.display(description=_("possibly the same as"), ordering="existing")
+    def existing_record(self, obj):
+        return self._describe(obj.existing)
+
+    # --- the side-by-side page --------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, entry):
+            raise PermissionDenied
+        records = (entry.trainee, entry.existing)
+        form = ResolveDuplicateForm(
+            request.POST if request.method == "POST" else None,
+            records=records,
+            initial={"keep": (entry.kept or _older(*records)).pk},
+        )
+        if request.method == "POST":
+            if not self.has_change_permission(request, entry):
+                raise PermissionDenied
+            response = self._resolve(request, entry, form, records)
+            if response is not None:
+                return response
+        personal = can_see_personal_data(request.user)
+        columns = [_record_column(record, personal=personal) for record in records]
+        comparison = [
+            (label, first, second, first != second)
+            for (label, first), (_label, second) in zip(columns[0]["rows"], columns[1]["rows"], strict=True)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Possible duplicate: trainee #%(new)d and #%(existing)d")
+            % {"new": entry.trainee_id, "existing": entry.existing_id},
+            "entry": entry,
+            "original": entry,
+            "columns": columns,
+            "comparison": comparison,
+            "form": form,
+            "can_resolve": entry.is_open and self.has_change_permission(request, entry),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/trainees/traineeduplicate/compare.html", context)
+
+    def _resolve(self, request, entry, form, records):
+        """Merge or dismiss from the page; None to show the page again with the refusal."""
+        valid = form.is_valid()
+        note = form.cleaned_data.get("note", "")
+        if "_merge" in request.POST and not valid:
+            return None
+        try:
+            if "_merge" in request.POST:
+                keep = next(record for record in records if record.pk == form.cleaned_data["keep"])
+                kept = services.trainee_duplicate_merge(duplicate=entry, actor=request.user, keep=keep, note=note)
+                other = next(record for record in records if record.pk != kept.pk)
+                self.message_user(
+                    request,
+                    _("Merged: trainee #%(kept)d kept with the enrollments of both; #%(other)d archived.")
+                    % {"kept": kept.pk, "other": other.pk},
+                    messages.SUCCESS,
+                )
+            elif "_dismiss" in request.POST:
+                services.trainee_duplicate_dismiss(duplicate=entry, actor=request.user, note=note)
+                self.message_user(request, _("Dismissed: the two records stay separate."), messages.SUCCESS)
+            else:
+                return None
+        except ValidationError as exc:
+            self.message_user(request, _messages_of(exc), messages.ERROR)
+            return None
+        return HttpResponseRedirect(reverse("admin:trainees_traineeduplicate_changelist"))
+
+    # --- actions on the list ----------------------------------------------------------------
+
+    def _each(self, request, queryset, resolve, done_message):
+        done = 0
+        for entry in queryset.select_related("trainee", "existing"):
+            try:
+                resolve(entry)
+            except ValidationError as exc:
+                self.message_user(request, f"{entry}: {_messages_of(exc)}", messages.ERROR)
+                continue
+            done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+
+    @admin.action(description=_("Merge selected, keeping the older record"), permissions=["change"])
+    def merge_keeping_older(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda entry: services.trainee_duplicate_merge(duplicate=entry, actor=request.user),
+            lambda count: ngettext("%(count)d pair merged.", "%(count)d pairs merged.", count) % {"count": count},
+        )
+
+    @admin.action(description=_("Dismiss selected: not the same person"), permissions=["change"])
+    def dismiss_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda entry: services.trainee_duplicate_dismiss(duplicate=entry, actor=request.user),
+            lambda count: (
+                ngettext("%(count)d entry dismissed.", "%(count)d entries dismissed.", count) % {"count": count}
+            ),
+        )
 
 
 @admin.register(Delegation)

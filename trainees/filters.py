@@ -5,7 +5,7 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from cooperation.filters import CountryInRegionFilter, PeriodFilterSet
+from cooperation.filters import CountryInRegionFilter, PeriodFilterSet, ReferenceFilter
 from cooperation.models import CooperationField, Organization, Region
 
 from .models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, Gender, Trainee
@@ -14,7 +14,7 @@ MAX_ID = 2**63 - 1
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class RegionCodeFilter(django_filters.ModelChoiceFilter):
+class RegionCodeFilter(ReferenceFilter):
     """A region given by its code; an unknown code is a 400."""
 
     def __init__(self, *args, **kwargs):
@@ -24,7 +24,7 @@ class RegionCodeFilter(django_filters.ModelChoiceFilter):
 
 
 def _organization_filter(field_name: str, label: str) -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(
+    return ReferenceFilter(
         field_name=field_name, queryset=Organization.objects.all(), to_field_name="code", label=label
     )
 
@@ -33,7 +33,7 @@ class CourseFilter(PeriodFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Course.Kind.choices)
     status = django_filters.MultipleChoiceFilter(choices=Course.Status.choices)
     host = _organization_filter("host", "Host organization (code)")
-    field = django_filters.ModelChoiceFilter(
+    field = ReferenceFilter(
         field_name="fields", queryset=CooperationField.objects.all(), to_field_name="code", label="Field (code)"
     )
     program = django_filters.CharFilter(field_name="program__code", label="Program (code)")

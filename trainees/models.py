@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
-from django.db.models.functions import Lower
+from django.db.models.functions import Greatest, Least, Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from cooperation.access import RestrictedManager
 from cooperation.archive import Archivable, archived_together
 from cooperation.crypto import DigestField, EncryptedCharField
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
@@ -25,7 +28,10 @@ class DateRange(Func):
 
 
 class WithoutSpaces(Func):
-    """The text with every whitespace character removed (immutable, so usable in an index)."""
+    """The text with every whitespace character removed (immutable, so usable in an index).
+
+    Migration 0001 names this class; newer code and migrations use `without_spaces`.
+    """
 
     function = "regexp_replace"
     output_field = models.CharField()
@@ -34,9 +40,24 @@ class WithoutSpaces(Func):
         super().__init__(expression, Value(r"\s"), Value(""), Value("g"), **extra)
 
 
+def without_spaces(expression) -> Func:
+    """The same SQL as WithoutSpaces as a plain Func, so a migration states it without this module."""
+    return Func(
+        expression, Value(r"\s"), Value(""), Value("g"), function="regexp_replace", output_field=models.CharField()
+    )
+
+
 def normalized_name(field: str) -> Lower:
     """A name compared without case or spaces: "Nguyen Van A" is "nguyenvana"."""
-    return Lower(WithoutSpaces(F(field)))
+    return Lower(without_spaces(F(field)))
+
+
+def normalized_value(text: str) -> Lower:
+    return Lower(without_spaces(Value(text or "")))
+
+
+# What makes two trainee records one person.
+IDENTITY_FIELDS = ("family_name", "given_name", "date_of_birth", "nationality")
 
 
 def related_or_none(instance, name: str):
@@ -280,7 +301,13 @@ class Gender(models.TextChoices):
 
 
 class Trainee(Archivable, TimeStampedModel):
-    """One person, one record, across every course they attend."""
+    """One person, one record per recording organization, across every course they attend.
+
+    A partner coordinator's nominations are matched only among the trainees its own
+    organization nominated; a person it describes who is on record elsewhere gets a
+    record of its own (`recorded_by`), and the pair is queued for agency staff to merge
+    (TraineeDuplicate), never revealed to the coordinator.
+    """
 
     # Seen by agency staff only, everywhere (see cooperation.privacy).
     personal_fields = ("date_of_birth", "email", "phone", "passport_number", "passport_expiry")
@@ -307,6 +334,26 @@ class Trainee(Archivable, TimeStampedModel):
     # Lets staff find a trainee by passport number although the column is encrypted.
     passport_number_digest = DigestField(source="passport_number")
     passport_expiry = models.DateField(_("passport expiry"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        Organization,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="recorded_trainees",
+        help_text=_("The partner organization whose nomination created this record; empty: agency staff."),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        help_text=_("The record this one was merged into as the same person; this one is archived."),
+    )
 
     history = HistoricalRecords()
 
@@ -315,14 +362,24 @@ class Trainee(Archivable, TimeStampedModel):
         verbose_name = _("trainee")
         verbose_name_plural = _("trainees")
         constraints = [
+            # One record per person per recording organization; agency staff (NULL) count
+            # as one recorder.
             models.UniqueConstraint(
                 "nationality",
                 normalized_name("family_name"),
                 normalized_name("given_name"),
                 "date_of_birth",
-                name="trainee_one_record_per_person",
+                "recorded_by",
+                name="trainee_one_record_per_person_and_recorder",
+                nulls_distinct=False,
                 violation_error_code="duplicate_trainee",
                 violation_error_message=_("This person is already recorded as a trainee."),
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | (Q(archived_at__isnull=False) & ~Q(merged_into=F("pk"))),
+                name="trainee_merged_only_when_archived",
+                violation_error_code="merged_not_archived",
+                violation_error_message=_("A record merged into another stays archived."),
             ),
             models.CheckConstraint(
                 condition=Q(passport_expiry__isnull=True) | Q(passport_expiry__gt=F("date_of_birth")),
@@ -336,31 +393,66 @@ class Trainee(Archivable, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.family_name.upper()} {self.given_name}".strip()
 
-    def same_person(self):
-        """Other trainees with this nationality, name (ignoring case and spaces) and birth date."""
+    def same_person(self, manager=None):
+        """Other trainees in use (or of `manager`) with this nationality, name (ignoring case
+        and spaces) and birth date, whoever recorded them."""
+        manager = manager if manager is not None else Trainee.objects
         return (
-            Trainee.objects.annotate(family_key=normalized_name("family_name"), given_key=normalized_name("given_name"))
+            manager.annotate(family_key=normalized_name("family_name"), given_key=normalized_name("given_name"))
             .filter(
                 nationality=self.nationality,
                 date_of_birth=self.date_of_birth,
-                family_key=Lower(WithoutSpaces(Value(self.family_name))),
-                given_key=Lower(WithoutSpaces(Value(self.given_name or ""))),
+                family_key=normalized_value(self.family_name),
+                given_key=normalized_value(self.given_name),
             )
             .exclude(pk=self.pk)
         )
 
+    def clean(self):
+        super().clean()
+        if self.merged_into_id is not None and self.archived_at is None:
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: ValidationError(
+                        _("This record was merged into trainee #%(id)d as the same person; it stays archived.")
+                        % {"id": self.merged_into_id},
+                        code="merged_not_archived",
+                    )
+                }
+            )
+
+    def _identity_written(self, exclude) -> bool:
+        """Whether this validation writes the person's identity on a path where it must be unique
+        across every recorder: a record by agency staff, or any change of identity (only staff
+        change trainees)."""
+        if exclude and any(name in exclude for name in IDENTITY_FIELDS):
+            return False
+        if self.date_of_birth is None or not self.nationality:
+            return False
+        if self._state.adding or self.pk is None:
+            return self.recorded_by_id is None
+        stored = Trainee.all_objects.filter(pk=self.pk).values(*IDENTITY_FIELDS).first()
+        return stored is None or any(stored[name] != getattr(self, name) for name in IDENTITY_FIELDS)
+
     def validate_constraints(self, exclude=None):
+        errors = {}
         try:
             super().validate_constraints(exclude=exclude)
         except ValidationError as exc:
             errors = exc.update_error_dict({})
-            duplicates = [e for e in errors.get("__all__", []) if e.code == "duplicate_trainee"]
-            existing = self.same_person().order_by("pk").first() if duplicates else None
+        general = errors.get(NON_FIELD_ERRORS, [])
+        if any(e.code == "duplicate_trainee" for e in general):
+            existing = self.same_person().filter(recorded_by=self.recorded_by_id).order_by("pk").first()
             if existing is not None:
-                errors["__all__"] = [e for e in errors["__all__"] if e.code != "duplicate_trainee"] + [
+                errors[NON_FIELD_ERRORS] = [e for e in general if e.code != "duplicate_trainee"] + [
                     duplicate_trainee_error(existing)
                 ]
-            raise ValidationError(errors) from None
+        elif self._identity_written(exclude):
+            existing = self.same_person().order_by("pk").first()
+            if existing is not None:
+                errors.setdefault(NON_FIELD_ERRORS, []).append(duplicate_trainee_error(existing))
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def partner_scope(cls, organization) -> Q:
@@ -501,6 +593,105 @@ class EnrollmentStatusChange(StatusChange):
 
     def __str__(self) -> str:
         return f"{self.from_status or '–'} → {self.to_status}"
+
+
+class TraineeDuplicate(models.Model):
+    """A trainee record that may be the same person as a record outside its organization's scope.
+
+    Queued when a partner coordinator describes someone recorded by another organization
+    (or by agency staff): the coordinator gets a record of its own and is told nothing,
+    and agency staff decide here whether the two records are one person (merge) or not
+    (dismiss).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Not the same person")
+
+    trainee = models.ForeignKey(
+        Trainee,
+        verbose_name=_("new record"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The record created by the nominating organization."),
+    )
+    existing = models.ForeignKey(
+        Trainee,
+        verbose_name=_("possibly the same as"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The record of the same nationality, name and date of birth outside that organization's scope."),
+    )
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, editable=False, db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN, editable=False)
+    kept = models.ForeignKey(
+        Trainee,
+        verbose_name=_("record kept"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
+    note = models.TextField(_("note"), blank=True)
+
+    # No partner_scope: only roles granted its permissions (agency staff) read it.
+    objects = RestrictedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-queued_at", "-pk"]
+        verbose_name = _("possible duplicate trainee")
+        verbose_name_plural = _("possible duplicate trainees")
+        indexes = [models.Index(fields=["status", "queued_at"], name="trainee_duplicate_status_idx")]
+        constraints = [
+            # A pair is queued once, whichever of the two came first.
+            models.UniqueConstraint(
+                Least("trainee", "existing"),
+                Greatest("trainee", "existing"),
+                name="trainee_duplicate_pair_once",
+                violation_error_code="already_queued",
+                violation_error_message=_("These two records are already queued as possible duplicates."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(trainee=F("existing")),
+                name="trainee_duplicate_two_records",
+                violation_error_code="same_record",
+                violation_error_message=_("A record cannot duplicate itself."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_at__isnull=True, resolved_by__isnull=True, kept__isnull=True)
+                | Q(status="dismissed", resolved_at__isnull=False, resolved_by__isnull=False, kept__isnull=True)
+                | (
+                    Q(status="merged", resolved_at__isnull=False, resolved_by__isnull=False)
+                    & (Q(kept=F("trainee")) | Q(kept=F("existing")))
+                ),
+                name="trainee_duplicate_resolution",
+                violation_error_code="resolution",
+                violation_error_message=_(
+                    "An open entry is unresolved; a resolved one names who resolved it and when, "
+                    "and a merged one which of its two records was kept."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Trainee #%(new)d may be #%(existing)d") % {"new": self.trainee_id, "existing": self.existing_id}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class Delegation(TimeStampedModel):

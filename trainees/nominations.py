@@ -4,7 +4,10 @@ The file is CSV in UTF-8 (partner coordinators and staff) or an XLSX workbook (s
 Its first row is exactly `COLUMNS`; row numbers in reports count that header as row 1,
 as a spreadsheet shows them. A person already on record (same nationality, name
 ignoring case and spaces, and date of birth) is nominated as that trainee; anyone else
-becomes a new trainee. One problem anywhere and nothing is written.
+becomes a new trainee. A partner coordinator's file is matched only among the trainees
+its organization nominated: a person on record elsewhere becomes a new trainee of its
+own, as anyone unknown would, and the pair is queued for agency staff to merge. One
+problem anywhere and nothing is written.
 
 Every step works on the whole file at once, so a 5,000-row file costs the same
 handful of queries as a 5-row one.
@@ -21,6 +24,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -31,7 +35,7 @@ from simple_history.utils import bulk_create_with_history
 from cooperation.models import Organization
 
 from .models import Course, Enrollment, EnrollmentStatus, EnrollmentStatusChange, Gender, Trainee, normalized_name
-from .services import nomination_refusal
+from .services import nomination_refusal, partner_candidates, trainee_duplicates_queue
 
 COLUMNS = (
     "family_name",
@@ -342,19 +346,49 @@ def _identity_keys(trainees: list[Trainee]) -> list[tuple]:
     ]
 
 
-def _existing_trainees(keys: list[tuple]) -> dict[tuple, int]:
+@dataclass
+class _Matches:
+    """What the file's people match, by identity key, as the nominating side may know it."""
+
+    # The record each known person is nominated as.
+    existing: dict[tuple, int] = field(default_factory=dict)
+    # Records outside a partner's scope: a new record is made and the pair queued for staff.
+    outside: dict[tuple, list[int]] = field(default_factory=dict)
+    # A partner's own records of the person that staff archived.
+    archived_own: set[tuple] = field(default_factory=set)
+
+
+def _existing_trainees(keys: list[tuple], recorded_by: Organization | None) -> _Matches:
+    """One query for every person of the file. Staff (`recorded_by` None) match among every
+    record in use; a partner only among the trainees it nominated or recorded."""
+    found = _Matches()
     if not keys:
-        return {}
-    matches = (
-        Trainee.objects.annotate(family_key=normalized_name("family_name"), given_key=normalized_name("given_name"))
-        .filter(
-            date_of_birth__in={key[3] for key in keys},
-            family_key__in={key[1] for key in keys},
-            nationality__in={key[0] for key in keys},
-        )
-        .values_list("nationality", "family_key", "given_key", "date_of_birth", "pk")
+        return found
+    manager = Trainee.objects if recorded_by is None else Trainee.all_objects
+    queryset = manager.annotate(
+        family_key=normalized_name("family_name"), given_key=normalized_name("given_name")
+    ).filter(
+        date_of_birth__in={key[3] for key in keys},
+        family_key__in={key[1] for key in keys},
+        nationality__in={key[0] for key in keys},
     )
-    return {tuple(match[:4]): match[4] for match in matches}
+    if recorded_by is not None:
+        in_scope = ExpressionWrapper(partner_candidates(recorded_by), output_field=BooleanField())
+    else:
+        in_scope = ExpressionWrapper(Value(True), output_field=BooleanField())
+    matches = queryset.annotate(in_scope=in_scope).values_list(
+        "nationality", "family_key", "given_key", "date_of_birth", "pk", "archived_at", "recorded_by", "in_scope"
+    )
+    for *identity, pk, archived_at, recorder, visible in matches.order_by("pk"):
+        key = tuple(identity)
+        if archived_at is not None:
+            if recorded_by is not None and recorder == recorded_by.pk:
+                found.archived_own.add(key)
+        elif visible:
+            found.existing.setdefault(key, pk)
+        else:
+            found.outside.setdefault(key, []).append(pk)
+    return found
 
 
 def _report_order(error: RowError) -> tuple[int, int]:
@@ -362,9 +396,18 @@ def _report_order(error: RowError) -> tuple[int, int]:
 
 
 def nominations_import(
-    *, course: Course, rows: list[tuple[int, list]], nominated_by: Organization, actor
+    *,
+    course: Course,
+    rows: list[tuple[int, list]],
+    nominated_by: Organization,
+    recorded_by: Organization | None,
+    actor,
 ) -> NominationResult:
-    """Nominate every participant of the file to `course`, or nobody (NominationRowsInvalid)."""
+    """Nominate every participant of the file to `course`, or nobody (NominationRowsInvalid).
+
+    `recorded_by` is the partner organization sending the file, or None for agency staff
+    (see `_existing_trainees`).
+    """
     refusal = nomination_refusal(course)
     if refusal is not None:
         raise refusal
@@ -386,12 +429,20 @@ def nominations_import(
             )
         else:
             first_row_of[key] = row
-    existing = _existing_trainees(keys)
+    matches = _existing_trainees(keys, recorded_by)
+    existing = matches.existing
     enrolled = dict(
         Enrollment.objects.filter(course=course, trainee_id__in=set(existing.values())).values_list("trainee_id", "pk")
     )
     for (row, _trainee), key in zip(valid, keys, strict=True):
         trainee_id = existing.get(key)
+        if trainee_id is None and key in matches.archived_own:
+            checker.fail(
+                row,
+                "family_name",
+                "trainee_archived",
+                _("Your organization's record of this person was archived by agency staff; ask them to restore it."),
+            )
         if trainee_id in enrolled:
             checker.fail(
                 row,
@@ -402,13 +453,25 @@ def nominations_import(
             )
     if checker.errors:
         raise NominationRowsInvalid(sorted(checker.errors, key=_report_order))
-    return _write(course, valid, keys, existing, nominated_by, actor)
+    return _write(course, valid, keys, matches, nominated_by, recorded_by, actor)
 
 
 @transaction.atomic
-def _write(course, valid, keys, existing, nominated_by, actor) -> NominationResult:
+def _write(course, valid, keys, matches: _Matches, nominated_by, recorded_by, actor) -> NominationResult:
+    existing = matches.existing
     new = [trainee for (_, trainee), key in zip(valid, keys, strict=True) if key not in existing]
+    for trainee in new:
+        trainee.recorded_by = recorded_by
     bulk_create_with_history(new, Trainee, batch_size=BATCH_SIZE, default_user=actor)
+    new_keys = [key for key in keys if key not in existing]
+    trainee_duplicates_queue(
+        pairs=[
+            (trainee.pk, other)
+            for trainee, key in zip(new, new_keys, strict=True)
+            for other in matches.outside.get(key, ())
+        ],
+        actor=actor,
+    )
     created = iter(new)
     result = NominationResult()
     enrollments = []

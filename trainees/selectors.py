@@ -9,12 +9,14 @@ from django.db.models import Count, F, Q, QuerySet
 from .models import SEAT_STATUSES, Course, EnrollmentStatus
 
 
-def courses_with_seat_counts(queryset: QuerySet[Course] | None = None) -> QuerySet[Course]:
-    """Courses annotated with `seats_taken` (accepted, arrived, completed) and `waitlisted`."""
+def courses_with_seat_counts(queryset: QuerySet[Course] | None = None, nominated_by=None) -> QuerySet[Course]:
+    """Courses annotated with `seats_taken` (accepted, arrived, completed) and `waitlisted`;
+    counting only the nominations of `nominated_by` when given (what a partner may see)."""
     queryset = Course.objects.all() if queryset is None else queryset
+    own = Q() if nominated_by is None else Q(enrollments__nominated_by=nominated_by)
     return queryset.annotate(
-        seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEAT_STATUSES)),
-        waitlisted=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED)),
+        seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEAT_STATUSES) & own),
+        waitlisted=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.WAITLISTED) & own),
     )
 
 

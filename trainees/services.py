@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from cooperation.models import Organization
 from cooperation.services import audited_save
@@ -28,6 +29,7 @@ from .models import (
     EnrollmentStatus,
     EnrollmentStatusChange,
     Trainee,
+    TraineeDuplicate,
 )
 
 S = EnrollmentStatus
@@ -290,10 +292,9 @@ def _promote_first_waitlisted(course: Course, *, actor, freed_by: Enrollment) ->
     )
     if candidate is None:
         return None
-    note = _("Promoted from the waitlist: a seat was freed when %(trainee)s became %(status)s.") % {
-        "trainee": freed_by.trainee,
-        "status": freed_by.get_status_display(),
-    }
+    # The note is read by the promoted trainee's nominating partner: it names no one, since
+    # the seat may have been freed by another organization's nominee.
+    note = _("Promoted from the waitlist: a seat was freed (%(status)s).") % {"status": freed_by.get_status_display()}
     return _apply(candidate, course, S.ACCEPTED, actor=actor, note=note, action_plan=None, evaluation=None)
 
 
@@ -330,14 +331,241 @@ def enrollment_withdraw(*, enrollment: Enrollment, actor, note: str = "") -> Enr
     return enrollment_transition(enrollment=enrollment, to=S.WITHDRAWN, actor=actor, note=note)
 
 
+def partner_candidates(organization: Organization) -> Q:
+    """The trainees a partner's nominations are matched against: those it nominated or recorded.
+
+    Anyone else is outside its scope: matching against them would tell it who they are.
+    """
+    return Trainee.partner_scope(organization) | Q(recorded_by=organization)
+
+
 @transaction.atomic
-def trainee_match_or_create(*, details: dict, actor) -> tuple[Trainee, bool]:
-    """The trainee these details describe: the person's record if there is one, else a new one."""
-    candidate = Trainee(**details)
-    existing = candidate.same_person().order_by("pk").first() if candidate.date_of_birth else None
+def trainee_match_or_create(*, details: dict, actor, recorded_by: Organization | None) -> tuple[Trainee, bool]:
+    """The trainee these details describe, and whether the record is new.
+
+    `recorded_by` is the partner organization nominating, or None for agency staff. Staff
+    match the person among every record. A partner matches only among the trainees it
+    nominated; someone it describes who is on record elsewhere gets a new record of its
+    own, exactly as a person nobody recorded would, and the possible duplicate is queued
+    for staff (TraineeDuplicate).
+    """
+    candidate = Trainee(**details, recorded_by=recorded_by)
+    if candidate.date_of_birth is None or not candidate.nationality:
+        # Not a person yet: the validation names what is missing.
+        return trainee_save(trainee=candidate, actor=actor), True
+    same = candidate.same_person()
+    in_scope = same.filter(partner_candidates(recorded_by)) if recorded_by is not None else same
+    existing = in_scope.order_by("pk").first()
     if existing is not None:
         return existing, False
-    return trainee_save(trainee=candidate, actor=actor), True
+    outside = list(same.values_list("pk", flat=True).order_by("pk")) if recorded_by is not None else []
+    if recorded_by is not None and candidate.same_person(Trainee.all_objects).filter(recorded_by=recorded_by).exists():
+        raise ValidationError(
+            {
+                "new_trainee": ValidationError(
+                    _(
+                        "Your organization's record of this person was archived by agency staff; "
+                        "ask them to restore it."
+                    ),
+                    code="trainee_archived",
+                )
+            }
+        )
+    try:
+        with transaction.atomic():
+            trainee_save(trainee=candidate, actor=actor)
+    except IntegrityError:
+        # The same request, sent twice at once, recorded the person first: use that record.
+        existing = candidate.same_person().filter(recorded_by=recorded_by).order_by("pk").first()
+        if existing is None:
+            raise
+        return existing, False
+    if outside:
+        trainee_duplicates_queue(pairs=[(candidate.pk, other) for other in outside], actor=actor)
+    return candidate, True
+
+
+# --- possible duplicates: the merge queue -----------------------------------------------
+
+D = TraineeDuplicate.Status
+
+DUPLICATE_TRANSITIONS = Transitions({D.OPEN: {D.MERGED, D.DISMISSED}, D.MERGED: set(), D.DISMISSED: set()}, labels=D)
+
+
+def trainee_duplicates_queue(*, pairs: list[tuple[int, int]], actor=None) -> list[TraineeDuplicate]:
+    """Queue (new record, existing record) pairs for staff; each pair holds a record just created,
+    so none can be queued already."""
+    entries = [TraineeDuplicate(trainee_id=new, existing_id=existing) for new, existing in pairs]
+    if not entries:
+        return []
+    return bulk_create_with_history(entries, TraineeDuplicate, default_user=actor)
+
+
+def _open_entry(duplicate: TraineeDuplicate, to: str) -> TraineeDuplicate:
+    """The entry, locked, if it may still be resolved."""
+    entry = TraineeDuplicate.objects.select_for_update().get(pk=duplicate.pk)
+    if not entry.is_open:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    _("This entry was already resolved (%(status)s) on %(date)s.")
+                    % {
+                        "status": entry.get_status_display(),
+                        "date": date_format(timezone.localtime(entry.resolved_at), "Y-m-d H:i"),
+                    },
+                    code="already_resolved",
+                )
+            }
+        )
+    DUPLICATE_TRANSITIONS.check(entry.status, to)
+    return entry
+
+
+def _resolve(entry: TraineeDuplicate, status: str, *, actor, kept: Trainee | None = None, note: str = "") -> None:
+    entry.status = status
+    entry.kept = kept
+    entry.resolved_by = actor
+    entry.resolved_at = timezone.now()
+    if note:
+        entry.note = note
+    audited_save(entry, actor=actor)
+
+
+def _merge_refusal(message: str, code: str) -> ValidationError:
+    return ValidationError({NON_FIELD_ERRORS: ValidationError(message, code=code)})
+
+
+def _check_mergeable(survivor: Trainee, other: Trainee) -> None:
+    for record in (survivor, other):
+        if record.archived_at is not None:
+            raise _merge_refusal(
+                _("Trainee #%(id)d is archived; restore it to merge, or dismiss this entry.") % {"id": record.pk},
+                "archived",
+            )
+    shared = sorted(
+        Enrollment.objects.filter(
+            trainee=other, course__in=Enrollment.objects.filter(trainee=survivor).values("course")
+        )
+        .values_list("course__code", flat=True)
+        .distinct()
+    )
+    if shared:
+        raise _merge_refusal(
+            _(
+                "Both records are enrolled in course %(codes)s, and a person is enrolled in a course once; "
+                "they cannot be merged."
+            )
+            % {"codes": ", ".join(shared)},
+            "both_enrolled",
+        )
+    seats = Enrollment.objects.filter(trainee=survivor, status__in=SEAT_STATUSES)
+    clash = (
+        Enrollment.objects.filter(trainee=other, status__in=SEAT_STATUSES)
+        .filter(
+            Exists(seats.filter(course_start__lte=OuterRef("course_end"), course_end__gte=OuterRef("course_start")))
+        )
+        .select_related("course")
+        .order_by("course_start", "pk")
+        .first()
+    )
+    if clash is not None:
+        raise _merge_refusal(
+            _(
+                "The records hold seats in overlapping courses (%(code)s among them), and a person holds one "
+                "seat at a time; they cannot be merged."
+            )
+            % {"code": clash.course.code},
+            "overlapping_seats",
+        )
+
+
+def _requeue_around(other: Trainee, survivor: Trainee, entry: TraineeDuplicate, actor) -> None:
+    """Open entries naming the merged-away record now name the record kept (or are settled by this merge)."""
+    others = (
+        TraineeDuplicate.objects.select_for_update()
+        .filter(Q(trainee=other) | Q(existing=other), status=D.OPEN)
+        .exclude(pk=entry.pk)
+        .order_by("pk")
+    )
+    for pending in others:
+        counterpart = pending.existing_id if pending.trainee_id == other.pk else pending.trainee_id
+        already = TraineeDuplicate.objects.filter(
+            Q(trainee=survivor, existing_id=counterpart) | Q(trainee_id=counterpart, existing=survivor)
+        ).exists()
+        if already:
+            # The same question is queued for the record kept; this entry is closed in its favour.
+            _resolve(
+                pending,
+                D.DISMISSED,
+                actor=actor,
+                note=_("Closed when trainee #%(other)d was merged into #%(kept)d, which is queued with #%(third)d.")
+                % {"other": other.pk, "kept": survivor.pk, "third": counterpart},
+            )
+            continue
+        if pending.trainee_id == other.pk:
+            pending.trainee = survivor
+        else:
+            pending.existing = survivor
+        audited_save(pending, actor=actor)
+
+
+@transaction.atomic
+def trainee_duplicate_merge(
+    *, duplicate: TraineeDuplicate, actor, keep: Trainee | None = None, note: str = ""
+) -> Trainee:
+    """Merge the two records of a queue entry into one: `keep`, or else the older one.
+
+    The other record's enrollments move to the one kept; the other is archived with a
+    pointer to it. Both records keep their history, and each gets an entry naming the
+    merge. Refused when both are enrolled in one course (a person is enrolled once per
+    course) or hold seats in overlapping courses.
+    """
+    entry = _open_entry(duplicate, D.MERGED)
+    records = list(
+        Trainee.all_objects.select_for_update().filter(pk__in=(entry.trainee_id, entry.existing_id)).order_by("pk")
+    )
+    if keep is not None and keep.pk not in {record.pk for record in records}:
+        raise ValidationError({"keep": ValidationError(_("Keep one of the entry's two records."), code="not_in_entry")})
+    keep_pk = keep.pk if keep is not None else min(records, key=lambda r: (r.created_at, r.pk)).pk
+    survivor = next(record for record in records if record.pk == keep_pk)
+    other = next(record for record in records if record.pk != keep_pk)
+    _check_mergeable(survivor, other)
+
+    reason = _("Merged trainee #%(other)d into #%(kept)d") % {"other": other.pk, "kept": survivor.pk}
+    try:
+        with transaction.atomic():
+            moved = list(Enrollment.objects.select_for_update().filter(trainee=other).order_by("pk"))
+            for enrollment in moved:
+                enrollment.trainee = survivor
+                enrollment._history_user = actor
+                enrollment._change_reason = reason
+                # Only the trainee changes: the seat triggers (and their course locks) stay out of it.
+                enrollment.save(update_fields=["trainee", "updated_at"])
+    except IntegrityError:
+        raise _merge_refusal(
+            _("Another change to these records' enrollments was saved first; reload and try again."), "conflict"
+        ) from None
+
+    other.archived_at, other.archived_by, other.merged_into = timezone.now(), actor, survivor
+    other._history_user, other._change_reason = actor, reason
+    other.full_clean(
+        exclude=[f.name for f in Trainee._meta.fields if f.name not in ("archived_at", "archived_by", "merged_into")]
+    )
+    other.save(update_fields=["archived_at", "archived_by", "merged_into", "updated_at"])
+    survivor._history_user, survivor._change_reason = actor, reason
+    survivor.save(update_fields=["updated_at"])
+
+    _resolve(entry, D.MERGED, actor=actor, kept=survivor, note=note)
+    _requeue_around(other, survivor, entry, actor)
+    return survivor
+
+
+@transaction.atomic
+def trainee_duplicate_dismiss(*, duplicate: TraineeDuplicate, actor, note: str = "") -> TraineeDuplicate:
+    """The two records are different people: close the entry, change neither record."""
+    entry = _open_entry(duplicate, D.DISMISSED)
+    _resolve(entry, D.DISMISSED, actor=actor, note=note)
+    return entry
 
 
 @transaction.atomic

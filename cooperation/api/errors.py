@@ -10,6 +10,8 @@ back off and retry instead of treating an outage as a bug (a 500).
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
@@ -17,6 +19,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -154,3 +157,44 @@ def server_error(request):
     from django.views.defaults import server_error as default
 
     return default(request)
+
+
+# Error answers that Django or a non-API view may give under /api/, by status.
+_GENERIC_ERRORS = {
+    400: ("bad_request", gettext_lazy("Bad request.")),
+    403: ("permission_denied", gettext_lazy("You do not have permission to perform this action.")),
+    404: ("not_found", gettext_lazy("Not found.")),
+    405: ("method_not_allowed", gettext_lazy("This method is not allowed here.")),
+    406: ("not_acceptable", gettext_lazy("The requested format is not available.")),
+    500: ("server_error", gettext_lazy("Server error.")),
+}
+# Headers that tell the client what to do next; they survive the rewrite.
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def _in_error_shape(response) -> bool:
+    if response.get("Content-Type", "").startswith("application/json"):
+        return True
+    # The browsable API renders the same error body as a page for a person who asked for HTML.
+    renderer = getattr(response, "accepted_renderer", None)
+    return renderer is not None and renderer.format == "api"
+
+
+def error_shaped(request, response):
+    """`response`, or for an error under /api/ that is not yet JSON, the same error in the shape.
+
+    Django answers an unknown address, or an exception in development (DEBUG), with an
+    HTML page whatever the handlers say; a schema view renders its errors as YAML. A
+    client of the API must be able to read every error the same way.
+    """
+    if not _is_api(request) or response.status_code < 400 or _in_error_shape(response):
+        return response
+    data = getattr(response, "data", None)
+    if not (isinstance(data, dict) and "error" in data):
+        code, message = _GENERIC_ERRORS.get(response.status_code, ("error", HTTPStatus(response.status_code).phrase))
+        data = error_body(response.status_code, code, str(message))
+    shaped = JsonResponse(data, status=response.status_code)
+    for header in _KEPT_HEADERS:
+        if response.has_header(header):
+            shaped[header] = response[header]
+    return shaped

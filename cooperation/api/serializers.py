@@ -8,12 +8,17 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import relations, serializers
 from rest_framework.exceptions import ErrorDetail
 
+from cooperation.access import in_scope_of, is_scoped_for, organization_of
 from cooperation.models import CooperationField, Organization, Region
+from cooperation.roles import MANAGER, NPA_STAFF, PARTNER_COORDINATOR, roles_of, sees_everything
 
 from .errors import validation_error_from_django
+
+STAFF_ONLY_MESSAGE = _("Only agency staff set this; leave it empty in a request.")
 
 
 class CooperationSerializer(serializers.HyperlinkedModelSerializer):
@@ -68,6 +73,18 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
                 )
         return super().to_internal_value(data)
 
+    def refuse_staff_only(self, attrs) -> None:
+        """Fields only agency staff fill in (`Meta.staff_only_fields`), refused for others
+        before the model's validation can say anything about the records they name."""
+        user = request_user(self)
+        if user is None or sees_everything(user, "change"):
+            return
+        given = [name for name in getattr(self.Meta, "staff_only_fields", ()) if attrs.get(name) not in (None, "")]
+        if given:
+            raise serializers.ValidationError(
+                {name: [ErrorDetail(STAFF_ONLY_MESSAGE, code="staff_only")] for name in given}
+            )
+
     def validate(self, attrs):
         """Run the model's own validation (constraints included) before saving.
 
@@ -75,6 +92,7 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
         of an IntegrityError; the database constraint still guards concurrent writes.
         """
         attrs = super().validate(attrs)
+        self.refuse_staff_only(attrs)
         model = self.Meta.model
         many_to_many = {f.name for f in model._meta.many_to_many}
         instance = copy.copy(self.instance) if self.instance is not None else model()
@@ -88,7 +106,91 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
         return attrs
 
 
-class CodeRelatedField(serializers.SlugRelatedField):
+def request_user(field):
+    """The user a serializer (or one of its fields) answers, or None outside a request."""
+    request = field.context.get("request")
+    return getattr(request, "user", None)
+
+
+# The context key under which a viewset names the serializer of its answer, so that a
+# serializer built inside it (a method field's) knows it is not answering the page.
+ANSWER_ROOT = "answer_root"
+
+
+class ScopedManyRelatedField(serializers.ManyRelatedField):
+    """A list of references that leaves out the records outside the caller's scope."""
+
+    def to_representation(self, iterable):
+        return [item for item in super().to_representation(iterable) if item is not None]
+
+
+class ScopedReferenceMixin:
+    """A reference resolved and shown within the caller's scope: the one rule for references.
+
+    For a caller without staff rights, a record outside their scope does not exist: an id
+    or code naming it is looked up in the restricted queryset and so fails exactly as an
+    unknown one (same status, code and message), before any domain validation runs; and
+    such a record, referenced by a row the caller may read, reads as null (left out of
+    lists). Staff and managers, who read every record, resolve and see everything.
+    """
+
+    def get_queryset(self):
+        return in_scope_of(request_user(self), super().get_queryset())
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # As RelatedField.many_init, with the list that leaves hidden records out.
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({key: value for key, value in kwargs.items() if key in relations.MANY_RELATION_KWARGS})
+        return ScopedManyRelatedField(**list_kwargs)
+
+    def _hidden(self, obj) -> bool:
+        user = request_user(self)
+        model = type(obj)
+        if not is_scoped_for(user, model):
+            return False
+        # Whether each referenced record is visible, asked once per answer: a single
+        # record asks for itself; the first row of a list asks for every record the page
+        # references through this field; a reference nested in a list inside a list (whose
+        # page cannot be seen from here) loads the caller's scope of that model once.
+        label = model._meta.label_lower
+        known = self.context.setdefault("_visible_references", {}).setdefault(label, {})
+        whole = self.context.setdefault("_whole_scopes_loaded", set())
+        if obj.pk not in known and label not in whole:
+            scope = in_scope_of(user, model._default_manager.all())
+            on_page = self._referenced_on_page()
+            if on_page is None:
+                known.update(dict.fromkeys(scope.values_list("pk", flat=True), True))
+                whole.add(label)
+            else:
+                asked = on_page | {obj.pk}
+                visible = set(scope.filter(pk__in=asked).values_list("pk", flat=True))
+                known.update({pk: pk in visible for pk in asked})
+        return not known.get(obj.pk, False)
+
+    def _referenced_on_page(self) -> set | None:
+        """The ids this field references across the rows of the list being answered
+        (none besides the one at hand for a single record; None when it cannot tell)."""
+        holder = self.parent if isinstance(self.parent, serializers.ManyRelatedField) else self
+        root = self.root
+        answer = self.context.get(ANSWER_ROOT, root)
+        if root is not answer or (isinstance(root, serializers.ListSerializer) and holder.parent is not root.child):
+            return None  # a serializer nested in the answer: its rows are not the page
+        if not isinstance(root, serializers.ListSerializer):
+            return set()
+        found = set()
+        for row in root.instance or ():
+            value = holder.get_attribute(row)
+            for item in value if holder is not self else [value]:
+                if item is not None:
+                    found.add(item.pk)
+        return found
+
+    def to_representation(self, obj):
+        return None if self._hidden(obj) else self.represent(obj)
+
+
+class CodeRelatedField(ScopedReferenceMixin, serializers.SlugRelatedField):
     """A reference written as the target's code and read as {id, code, display}."""
 
     def __init__(self, **kwargs):
@@ -101,17 +203,17 @@ class CodeRelatedField(serializers.SlugRelatedField):
             self.fail("invalid")
         return super().to_internal_value(data)
 
-    def to_representation(self, obj):
+    def represent(self, obj):
         return {"id": obj.pk, "code": obj.code, "display": str(obj)}
 
     def use_pk_only_optimization(self):
         return False
 
 
-class BriefRelatedField(serializers.PrimaryKeyRelatedField):
+class BriefRelatedField(ScopedReferenceMixin, serializers.PrimaryKeyRelatedField):
     """A reference written as the target's id and read as {id, display} (plus code if it has one)."""
 
-    def to_representation(self, obj):
+    def represent(self, obj):
         brief = {"id": obj.pk, "display": str(obj)}
         if hasattr(obj, "code"):
             brief["code"] = obj.code
@@ -119,6 +221,45 @@ class BriefRelatedField(serializers.PrimaryKeyRelatedField):
 
     def use_pk_only_optimization(self):
         return False
+
+
+@extend_schema_field({"type": "string", "description": "Username for staff; role and organization for others."})
+class ActorField(serializers.Field):
+    """Who did something: the username for staff; for anyone else the role and organization.
+
+    Partners and managers need to know that the agency (or their own colleague) acted,
+    not which member of staff, whose account name is no business of theirs.
+    """
+
+    ROLE_LABELS = {
+        NPA_STAFF: _("NPA staff"),
+        MANAGER: _("Manager"),
+        PARTNER_COORDINATOR: _("Partner coordinator"),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, user):
+        reader = request_user(self)
+        if reader is not None and sees_everything(reader, "change"):
+            return user.get_username()
+        # Rows of one answer share few actors: describe each once.
+        described = self.context.setdefault("_actors", {})
+        if user.pk not in described:
+            described[user.pk] = self.describe(user)
+        return described[user.pk]
+
+    def describe(self, user) -> str:
+        if user.is_superuser:
+            return str(self.ROLE_LABELS[NPA_STAFF])
+        role = next((name for name in (NPA_STAFF, MANAGER, PARTNER_COORDINATOR) if name in roles_of(user)), None)
+        label = str(self.ROLE_LABELS[role]) if role else str(_("User"))
+        if role == NPA_STAFF:
+            return label
+        organization = organization_of(user)
+        return f"{label} ({organization.acronym or organization.name})" if organization else label
 
 
 class RegionSerializer(CooperationSerializer):

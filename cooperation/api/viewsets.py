@@ -14,6 +14,7 @@ from cooperation.roles import sees_everything
 from . import idempotency
 from .history import HistoryEntrySerializer, history_page
 from .permissions import action_for
+from .serializers import ANSWER_ROOT
 
 HISTORY_LIMIT = 200
 
@@ -68,7 +69,9 @@ class CooperationViewSet(viewsets.ModelViewSet):
     def get_serializer(self, *args, **kwargs):
         if self.request is not None and self.request.query_params.get("brief") in ("1", "true"):
             kwargs["brief"] = True
-        return super().get_serializer(*args, **kwargs)
+        serializer = super().get_serializer(*args, **kwargs)
+        serializer.context[ANSWER_ROOT] = serializer
+        return serializer
 
     def _reloaded(self, instance):
         return self.restricted_queryset("view").get(pk=instance.pk)

@@ -1,21 +1,16 @@
 """Tables of figures, and their CSV and XLSX forms, from one set of column definitions.
 
 The dashboard shows a table, the CSV and the XLSX write the same table: a column added
-here appears in all three.
+here appears in all three. The files are written by `cooperation.spreadsheets`, which
+keeps text from being read as a formula.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-# Excel opens a UTF-8 CSV with Japanese text correctly only when it starts with a BOM.
-UTF8_BOM = "\ufeff"
+from cooperation.spreadsheets import UTF8_BOM, Sheet, csv_text, workbook_bytes
 
 
 @dataclass(frozen=True)
@@ -46,41 +41,36 @@ class Table:
         }
 
 
+def _numeric(table: Table) -> list[bool]:
+    return [column.numeric for column in table.columns]
+
+
 def table_csv(table: Table) -> str:
-    buffer = io.StringIO()
-    buffer.write(UTF8_BOM)
-    writer = csv.writer(buffer)
-    writer.writerow([str(column.label) for column in table.columns])
-    writer.writerows(table.cells())
-    return buffer.getvalue()
+    header = [str(column.label) for column in table.columns]
+    return csv_text([header, *table.cells()], numeric_columns=_numeric(table))
 
 
 def tables_csv(tables: list[Table]) -> str:
     """Several tables in one CSV, each under its title, separated by a blank line."""
-    buffer = io.StringIO()
-    buffer.write(UTF8_BOM)
-    writer = csv.writer(buffer)
-    for table in tables:
-        writer.writerow([str(table.title)])
-        writer.writerow([str(column.label) for column in table.columns])
-        writer.writerows(table.cells())
-        writer.writerow([])
-    return buffer.getvalue()
+    parts = [
+        csv_text(
+            [[str(table.title)], [str(column.label) for column in table.columns], *table.cells(), []],
+            numeric_columns=_numeric(table),
+            bom=False,
+        )
+        for table in tables
+    ]
+    return UTF8_BOM + "".join(parts)
 
 
 def tables_workbook(tables: list[Table]) -> bytes:
     """One sheet per table, headers in bold."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    sheets = []
     for table in tables:
-        sheet = workbook.create_sheet(title=table.key[:31])
-        sheet.append([str(table.title)])
-        sheet["A1"].font = Font(bold=True, size=12)
-        sheet.append([str(column.label) for column in table.columns])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
+        sheet = Sheet(title=table.key, numeric_columns=_numeric(table))
+        sheet.append([str(table.title)], bold=True, size=12)
+        sheet.append([str(column.label) for column in table.columns], bold=True)
         for row in table.cells():
             sheet.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+        sheets.append(sheet)
+    return workbook_bytes(sheets)

@@ -217,8 +217,9 @@ def admin_expectation(page: str, role: str, model_label: str, has_object: bool):
 STAFF_ADMIN_APPS = (*DOMAIN_APPS, *STAFF_TOOL_APPS)
 
 # Admin pages refused to everyone, superusers included: audit trails and queues are
-# written by the system only, login attempts by the lockout, and an enrollment is
-# withdrawn, never deleted.
+# written by the system only, login attempts by the lockout, an enrollment is
+# withdrawn, never deleted, and a possible duplicate is queued by a nomination and
+# resolved by merging or dismissing it.
 ADMIN_REFUSED = {
     "axes.accessattempt": {"add"},
     "axes.accessfailurelog": {"add"},
@@ -228,4 +229,5 @@ ADMIN_REFUSED = {
     "cooperation.personaldataexport": {"add", "delete"},
     "cooperation.purgerecord": {"add", "delete"},
     "trainees.enrollment": {"delete"},
+    "trainees.traineeduplicate": {"add", "delete"},
 }

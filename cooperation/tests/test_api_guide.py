@@ -14,6 +14,7 @@ from .factories import OrganizationFactory, RegionFactory
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 EXAMPLES = re.findall(r"```sh example\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
 
+# Slow (about a second each): every example runs in bash with curl against a live server.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 

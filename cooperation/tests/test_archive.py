@@ -169,3 +169,44 @@ def test_purge_of_a_program_without_references(staff_user):
     assert "purged" in purge("programs.Program", str(program.pk), "--reason", "test entry")
     assert not Program.all_objects.filter(pk=program.pk).exists()
     assert PurgeRecord.objects.get().model == "programs.Program"
+
+
+def _history_rows(table: str, pk: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{table}" WHERE id = %s', [pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    "label, factory, table",
+    [
+        ("trainees.Trainee", TraineeFactory, "trainees_historicaltrainee"),
+        ("dispatch.Expert", ExpertFactory, "dispatch_historicalexpert"),
+        ("programs.Program", ProgramFactory, "programs_historicalprogram"),
+    ],
+)
+def test_purge_deletes_the_record_history_with_it(staff_user, label, factory, table):
+    from cooperation.archive import archive
+
+    record = factory()
+    kept = factory()
+    record.save()  # a second history row
+    archive(record, actor=staff_user)
+    assert _history_rows(table, record.pk) == 3
+    # The three, and the row the delete itself writes.
+    assert "4 history rows" in purge(label, str(record.pk), "--reason", "collected in error")
+    assert _history_rows(table, record.pk) == 0
+    assert _history_rows(table, kept.pk) == 1
+
+
+def test_purge_deletes_the_history_of_what_cascades_with_the_record(staff_user):
+    from cooperation.archive import archive
+    from dispatch.models import ExpertLanguage
+
+    expert = ExpertFactory()
+    language = ExpertLanguage.objects.create(expert=expert, language="fr", level=3)
+    archive(expert, actor=staff_user)
+    assert ExpertLanguage.history.filter(id=language.pk).exists()
+    purge("dispatch.Expert", str(expert.pk), "--reason", "collected in error")
+    assert not ExpertLanguage.objects.filter(pk=language.pk).exists()
+    assert not ExpertLanguage.history.filter(id=language.pk).exists()

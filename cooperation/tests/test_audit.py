@@ -55,6 +55,7 @@ def test_admin_shows_the_history_of_a_record(client, staff_user):
     assert organization.name in response.content.decode()
 
 
+# Slow: one write through every service, each with its history row.
 def test_service_writes_are_recorded():
     reference_data_load()
     npa = Organization.objects.get(code="npa")

@@ -3,13 +3,18 @@
 The cases are generated from the URL configuration and the admin registry, and the
 answers from the policy table in authorization_policy.py; an endpoint without an entry
 there fails `test_every_endpoint_has_an_expectation`, naming it. A refused write must
-leave every table as it was; an allowed one must change the database.
+not write to any record table, not even in a savepoint it rolls back; an allowed one must
+write. PostgreSQL's own counters of the test's transaction say which rows were inserted,
+updated or deleted (pg_stat_xact_user_tables), so no table is read to find out.
+
+Every API cell runs twice for the roles with an account: signed in (a session) and with
+an API token (`Authorization: Token …`), the way partners' scripts call.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from django.contrib import admin
@@ -21,6 +26,8 @@ from rest_framework.test import APIClient, APIRequestFactory
 
 from cooperation.api.serializers import CodeRelatedField
 from cooperation.api.viewsets import CooperationViewSet
+from cooperation.models import ApiToken
+from cooperation.services import api_token_issue
 
 from . import authorization_dataset
 from .authorization_policy import (
@@ -38,11 +45,15 @@ from .authorization_policy import (
     resource_expectation,
 )
 
-pytestmark = pytest.mark.django_db
+# Slow (the `matrix` tier): several thousand requests, each a full pass through the stack.
+pytestmark = [pytest.mark.django_db, pytest.mark.matrix]
 
 # The tables that hold records, accounts and their audit; a refused write leaves them as
 # they were (sessions and login attempts are not records).
 RECORD_TABLE_PREFIXES = ("cooperation_", "programs_", "dispatch_", "trainees_", "auth_", "django_admin_log", "otp_")
+
+SESSION = "session"
+TOKEN = "token"
 
 
 @dataclass(frozen=True)
@@ -90,10 +101,16 @@ class Case:
     operation: str  # resource operation, action name, or admin page
     role: str
     target: str
+    auth: str = SESSION  # how a signed-in role authenticates: SESSION or TOKEN
 
     @property
     def id(self) -> str:
-        return f"{self.name}:{self.operation}:{self.method.upper()}:{self.role}:{self.target}"
+        suffix = ":token" if self.auth == TOKEN else ""
+        return f"{self.name}:{self.operation}:{self.method.upper()}:{self.role}:{self.target}{suffix}"
+
+    @property
+    def is_api(self) -> bool:
+        return self.kind in ("operation", "action") or (self.kind == "page" and self.name.startswith("api/"))
 
 
 def _resource_cases(endpoint: Endpoint, viewset) -> list[Case]:
@@ -128,7 +145,9 @@ def all_cases() -> list[Case]:
         elif endpoint.route in PAGES:
             for method in PAGES[endpoint.route]:
                 cases += [Case("page", endpoint.route, method, endpoint.name or "", role, OWN) for role in ROLES]
-    return cases + _admin_cases()
+    cases += _admin_cases()
+    # The API once more with tokens, for every role that has an account to issue one to.
+    return cases + [replace(case, auth=TOKEN) for case in cases if case.is_api and case.role != ANONYMOUS]
 
 
 CASES = all_cases()
@@ -154,7 +173,13 @@ def test_every_endpoint_has_an_expectation():
 def test_the_matrix_covers_every_role_and_both_organizations():
     assert {case.role for case in CASES} == set(ROLES)
     assert {case.target for case in CASES} == {OWN, OTHER}
-    print(f"\nauthorization matrix: {len(CASES)} endpoint × role × organization cases")
+    tokens = [case for case in CASES if case.auth == TOKEN]
+    assert {case.role for case in tokens} == set(ROLES) - {ANONYMOUS}
+    assert len(tokens) == sum(1 for case in CASES if case.auth == SESSION and case.is_api and case.role != ANONYMOUS)
+    print(
+        f"\nauthorization matrix: {len(CASES)} endpoint × role × organization cases, "
+        f"{len(tokens)} of them with API tokens"
+    )
 
 
 # --- the dataset and the clients -----------------------------------------------------------
@@ -172,20 +197,28 @@ def data(django_db_setup, django_db_blocker):
                 client.force_login(user)
             clients[role] = client
         dataset.clients = clients
+        dataset.bodies = {}
+        dataset.tokens = {
+            role: api_token_issue(user=user, name=f"matrix {role}")
+            for role, user in dataset.users.items()
+            if user is not None
+        }
         yield dataset
         transaction.set_rollback(True)
 
 
-def fingerprint() -> dict:
+def writes() -> dict:
+    """Rows inserted, updated and deleted so far in this transaction, per record table.
+
+    PostgreSQL keeps these counters per transaction and counts every attempt, those of
+    savepoints rolled back included: a request that wrote and then undid its write still
+    shows as a write.
+    """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
-        tables = [row[0] for row in cursor.fetchall() if row[0].startswith(RECORD_TABLE_PREFIXES)]
-        query = " UNION ALL ".join(
-            f"SELECT '{t}', count(*), coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM \"{t}\" x"
-            for t in tables
+        cursor.execute(
+            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables WHERE schemaname = 'public'"
         )
-        cursor.execute(query)
-        return {row[0]: row[1:] for row in cursor.fetchall()}
+        return {row[0]: row[1:] for row in cursor.fetchall() if row[0].startswith(RECORD_TABLE_PREFIXES)}
 
 
 def _changed(before: dict, after: dict) -> list[str]:
@@ -225,20 +258,33 @@ def _detail_url(endpoint_name: str, pk) -> str:
     return reverse(endpoint_name, kwargs={"pk": pk})
 
 
+def _staff_body(serializer, staff, basename: str, pk) -> dict:
+    """What staff read of a record, as a body to write back."""
+    return _write_body(serializer, staff.get(reverse(f"{basename}-detail", kwargs={"pk": pk})).json())
+
+
+def _update_body(case: Case, data, viewset, basename: str) -> dict:
+    """Every test's changes are rolled back, so each update case starts from the same
+    record and writes the same body: it is read once per resource and side."""
+    key = (basename, case.target)
+    if key not in data.bodies:
+        serializer = _serializer_for(viewset, data.users[STAFF])
+        data.bodies[key] = _staff_body(serializer, data.clients[STAFF], basename, data.record(basename, case.target).pk)
+    return copy.deepcopy(data.bodies[key])
+
+
 def _body_for(case: Case, data, viewset, basename: str):
-    staff = data.clients[STAFF]
-    serializer = _serializer_for(viewset, data.users[STAFF])
     if case.operation == "create":
+        # A spare record of its own each time: what it points at (made with it) is rolled
+        # back with the test.
         record = authorization_dataset.spare(basename, data, case.target)
-        detail = reverse(f"{basename}-detail", kwargs={"pk": record.pk})
-        body = _write_body(serializer, staff.get(detail).json())
+        body = _staff_body(_serializer_for(viewset, data.users[STAFF]), data.clients[STAFF], basename, record.pk)
         for name in STAFF_ONLY_FIELDS.get(basename, ()) if case.role == COORDINATOR else ():
             body.pop(name, None)
         type(record)._base_manager.filter(pk=record.pk).delete()
         return body
     if case.operation == "update":
-        record = data.record(basename, case.target)
-        return _write_body(serializer, staff.get(_detail_url(f"{basename}-detail", record.pk)).json())
+        return _update_body(case, data, viewset, basename)
     if case.kind == "action":
         if case.operation == "restore":
             record = data.record(basename, case.target)
@@ -281,10 +327,18 @@ def _call(client, method: str, url: str, body=None, query=None, multipart=False)
     return getattr(client, method)(url, body if body is not None else {}, format="multipart" if multipart else "json")
 
 
-def _client(data, role: str) -> APIClient:
-    """A client signed in as the role; a logout in one case cannot sign out the next."""
+def _client(data, case: Case) -> APIClient:
+    """A client signed in as the role, or carrying its token; a logout in one case cannot
+    sign out the next."""
     client = APIClient()
-    client.cookies = copy.deepcopy(data.clients[role].cookies)
+    if case.auth == TOKEN:
+        token, key = data.tokens[case.role]
+        # The token's last use is written at most every few minutes; write it now, so the
+        # request itself finds nothing to record and only its own writes are counted.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    else:
+        client.cookies = copy.deepcopy(data.clients[case.role].cookies)
     return client
 
 
@@ -349,15 +403,16 @@ def test_authorization(case, data):
         case.kind, _admin_request
     )
     url, body, query, expected = build(case, data)
-    before = fingerprint() if case.method != "get" else None
-    response = _call(_client(data, case.role), case.method, url, body, query, case.name in MULTIPART_ACTIONS)
+    client = _client(data, case)
+    before = writes() if case.method != "get" else None
+    response = _call(client, case.method, url, body, query, case.name in MULTIPART_ACTIONS)
     accepted = expected if isinstance(expected, tuple) else (expected,)
     assert response.status_code in accepted, (
-        f"{case.method.upper()} {url} as {case.role} ({case.target}): {response.status_code}, expected {expected}: "
-        f"{getattr(response, 'content', b'')[:300]!r}"
+        f"{case.method.upper()} {url} as {case.role} ({case.target}, {case.auth}): {response.status_code}, "
+        f"expected {expected}: {getattr(response, 'content', b'')[:300]!r}"
     )
     if before is not None:
-        changed = _changed(before, fingerprint())
+        changed = _changed(before, writes())
         if min(accepted) >= 400 or case.role == ANONYMOUS:
             assert not changed, f"a refused {case.method.upper()} {url} changed {changed}"
         elif case.kind != "page":

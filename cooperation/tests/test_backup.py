@@ -26,6 +26,7 @@ def _every_model_table() -> set[str]:
     return tables
 
 
+# Slow: pg_dump and pg_restore of the test database.
 def test_backup_and_restore_round_trip(tmp_path, staff_api):
     reference_data_load()
     staff_api.post(

@@ -86,6 +86,8 @@ def small_agency():
     return period
 
 
+# Slow: runs every benchmark case and its raw SQL.
+@pytest.mark.slow
 def test_every_case_answers_as_its_raw_sql(small_agency):
     rows = run_cases(list(CASES), iterations=1, warmup=0)
 
@@ -109,6 +111,8 @@ def test_every_case_answers_as_its_raw_sql(small_agency):
     assert answers["IATI file"] == 3
 
 
+# Slow: generates a synthetic agency, then runs every benchmark case on it.
+@pytest.mark.slow
 def test_every_case_answers_as_its_raw_sql_on_the_synthetic_agency():
     """The generator's distributions (cancellations, waitlists, long stays) meet the same checks."""
     generate(scale=0.001, seed=7, report=lambda line: None)

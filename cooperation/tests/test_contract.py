@@ -1,8 +1,14 @@
 """The OpenAPI schema is the contract: schemathesis checks every operation against it.
 
 Each operation is exercised with generated valid and invalid requests, as a partner
-coordinator and as staff. A run fails on any server error, any answer that does not
-match the schema, and any request the schema calls invalid that the API accepts.
+coordinator and as staff, through the WSGI application in this process (inside the
+test's transaction, with no server in between). A run fails on any server error, any
+answer that does not match the schema, and any request the schema calls invalid that
+the API accepts. One operation is also run over real HTTP, against a live server, so the
+server path (sockets, headers, lengths) keeps the same contract.
+
+Slow (the `contract` tier): schemathesis builds about 150 deterministic coverage cases per
+operation when the tests are collected, and each test sends all of them.
 """
 
 import json
@@ -12,12 +18,14 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
-from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
 from conftest import token_client
+from cooperation import devstack
 from cooperation.wsgi import application
+
+pytestmark = pytest.mark.contract
 
 # Generated examples per operation and role, on top of schemathesis' deterministic
 # coverage cases (about 150 per operation, every boundary and wrong type of each
@@ -25,8 +33,27 @@ from cooperation.wsgi import application
 # machine, about half that alone. CONTRACT_EXAMPLES raises it for a deeper search.
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "10"))
 
-schema = schemathesis.openapi.from_dict(json.loads(json.dumps(SchemaGenerator().get_schema(public=True))))
+
+def openapi_schema() -> dict:
+    """The generated schema, kept in the data directory while the code it comes from is
+    unchanged: parallel workers and later runs read it instead of generating it again."""
+    path = devstack.DATA_DIR / f"openapi-{devstack.source_fingerprint()}.json"
+    with devstack.file_lock("openapi-schema"):
+        if not path.exists():
+            from drf_spectacular.generators import SchemaGenerator
+
+            generated = json.dumps(SchemaGenerator().get_schema(public=True))
+            for stale in devstack.DATA_DIR.glob("openapi-*.json"):
+                stale.unlink()
+            path.write_text(generated, encoding="utf-8")
+        return json.loads(path.read_text(encoding="utf-8"))
+
+
+RAW_SCHEMA = openapi_schema()
+schema = schemathesis.openapi.from_dict(RAW_SCHEMA)
 schema.app = application
+# The same contract, sent over the network to a live server.
+http_schema = schemathesis.openapi.from_dict(RAW_SCHEMA).include(path="/api/v1/regions/", method="GET")
 
 
 @pytest.fixture(autouse=True)
@@ -61,13 +88,20 @@ def coordinator_headers(coordinator_user):
     return authorization(coordinator_user)
 
 
-@schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_operation_as_staff(case, staff_headers):
-    case.call_and_validate(headers=staff_headers, excluded_checks=EXCLUDED_CHECKS)
+@pytest.fixture
+def caller_headers(request):
+    return request.getfixturevalue(f"{request.param}_headers")
 
 
+# Both roles share one test per operation, so its coverage cases are built once.
 @schema.parametrize()
+@pytest.mark.parametrize("caller_headers", ["staff", "coordinator"], indirect=True)
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_operation_as_partner_coordinator(case, coordinator_headers):
-    case.call_and_validate(headers=coordinator_headers, excluded_checks=EXCLUDED_CHECKS)
+def test_operation(case, caller_headers):
+    case.call_and_validate(headers=caller_headers, excluded_checks=EXCLUDED_CHECKS)
+
+
+@http_schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_operation_over_http(case, live_server, staff_headers):
+    case.call_and_validate(base_url=live_server.url, headers=staff_headers, excluded_checks=EXCLUDED_CHECKS)

@@ -90,6 +90,39 @@ def test_bulk_inserts_get_a_digest_too():
     assert raw("trainees_trainee", "passport_number", created.pk).startswith(crypto.TOKEN_PREFIX)
 
 
+@pytest.mark.parametrize("model, factory", [(Expert, ExpertFactory), (Trainee, TraineeFactory)])
+def test_a_queryset_update_keeps_the_digest_in_step(model, factory):
+    record = factory(passport_number=PASSPORT)
+    model.objects.filter(pk=record.pk).update(passport_number="NEW-123 45")
+    assert list(model.objects.filter(crypto.matches("passport_number", "new12345"))) == [record]
+    assert not model.objects.filter(crypto.matches("passport_number", PASSPORT)).exists()
+    model.objects.filter(pk=record.pk).update(passport_number="")
+    assert model.objects.values_list("passport_number_digest", flat=True).get(pk=record.pk) is None
+
+
+@pytest.mark.parametrize("model, factory", [(Expert, ExpertFactory), (Trainee, TraineeFactory)])
+def test_a_bulk_update_keeps_the_digests_in_step(model, factory):
+    first, second = factory(passport_number="AA1111111"), factory(passport_number="BB2222222")
+    first.passport_number, second.passport_number = "CC3333333", "DD4444444"
+    model.all_objects.bulk_update([first, second], ["passport_number"])
+    assert list(model.objects.filter(crypto.matches("passport_number", "CC3333333"))) == [first]
+    assert list(model.objects.filter(crypto.matches("passport_number", "DD4444444"))) == [second]
+    assert not model.objects.filter(crypto.matches("passport_number", "AA1111111")).exists()
+
+
+def test_updates_that_cannot_keep_the_digest_are_refused(expert):
+    from django.db.models import F
+    from django.db.models.functions import Lower
+
+    for change in ({"passport_number": Lower(F("family_name"))}, {"passport_number_digest": "0" * 64}):
+        with pytest.raises(crypto.StaleDigestError):
+            Expert.objects.filter(pk=expert.pk).update(**change)
+    expert.passport_number_digest = "0" * 64
+    with pytest.raises(crypto.StaleDigestError):
+        Expert.objects.bulk_update([expert], ["passport_number_digest"])
+    assert list(Expert.objects.filter(crypto.matches("passport_number", PASSPORT))) == [expert]
+
+
 def test_staff_find_a_person_by_passport_in_the_admin(expert, trainee, staff_user):
     client = Client()
     client.force_login(staff_user)
@@ -187,6 +220,7 @@ def test_production_refuses_to_start_without_a_digest_key():
     assert "FIELD_DIGEST_KEY must be set" in result.stderr
 
 
+# Slow: starts Django in a fresh process with production settings.
 def test_production_starts_with_both_keys():
     keys = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
     result = manage("check", **PRODUCTION, FIELD_ENCRYPTION_KEYS=keys, FIELD_DIGEST_KEY="d" * 40)

@@ -5,6 +5,8 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
+# Slow: starts a real Celery worker.
+@pytest.mark.slow
 def test_green_when_database_redis_and_a_worker_answer(client, celery_worker_process):
     response = client.get("/healthz")
     body = response.json()

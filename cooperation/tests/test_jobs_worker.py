@@ -85,6 +85,8 @@ def after_everything_queued_so_far():
     wait_for(lambda: OutboxTask.objects.filter(pk=marker.pk, completed_at__isnull=False).exists(), what="the marker")
 
 
+# Slow: starts real Celery workers and waits for them to deliver the run twice.
+@pytest.mark.slow
 def test_each_cause_notified_once_even_when_the_run_is_delivered_twice(people, causes, mail_dir):
     staff, manager = people
     app.control.purge()
@@ -115,6 +117,8 @@ def test_each_cause_notified_once_even_when_the_run_is_delivered_twice(people, c
         assert len(messages_in(mail_dir)) == len(notifications)
 
 
+# Slow: a Redis of its own stopped and started under a real worker.
+@pytest.mark.slow
 def test_a_redis_restart_during_writes_loses_nothing(
     people, causes, mail_dir, tmp_path, settings, staff_user, staff_api
 ):
@@ -154,6 +158,8 @@ def test_a_redis_restart_during_writes_loses_nothing(
         server.stop()
 
 
+# Slow: kills a real worker mid-task and waits for another to redo it.
+@pytest.mark.slow
 def test_a_worker_killed_mid_task_runs_it_again(people, causes, mail_dir, tmp_path):
     markers = tmp_path / "markers"
     markers.mkdir()

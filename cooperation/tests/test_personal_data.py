@@ -39,6 +39,7 @@ from trainees.tests.factories import CourseFactory, EnrollmentFactory, TraineeFa
 
 from .factories import UserFactory
 
+# Some tests are slow (seconds): they walk every API endpoint and report download.
 pytestmark = pytest.mark.django_db
 
 EXPERT_PERSONAL = {

@@ -50,6 +50,8 @@ def test_partners_cannot_request_packs(client, coordinator_user):
     assert not ReportJob.objects.exists()
 
 
+# Slow: a real Celery worker builds the pack.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_builds_the_pack_with_the_dashboard_numbers(
     client, manager_user, staff_user, dashboard_dataset, celery_worker_process

@@ -192,6 +192,78 @@ def test_a_successful_login_clears_earlier_failures(client, coordinator_user, se
     assert log_in(client, coordinator_user).status_code == 302
 
 
+def spray(client, address=HOME_ADDRESS, **extra) -> list[int]:
+    """One wrong password for each of many usernames, as a password-spraying tool would."""
+    from django.conf import settings
+
+    return [
+        client.post(
+            SITE_LOGIN, {"username": f"officer-{n}", "password": "Spring2026!"}, REMOTE_ADDR=address, **extra
+        ).status_code
+        for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT)
+    ]
+
+
+def test_one_address_failing_across_many_usernames_is_locked(client, coordinator_user, settings):
+    assert settings.AXES_FAILURE_LIMIT < settings.AXES_ADDRESS_FAILURE_LIMIT <= 100
+    statuses = spray(client)
+    assert statuses[:-1] == [200] * (settings.AXES_ADDRESS_FAILURE_LIMIT - 1)
+    assert statuses[-1] == 429
+    # Every account is now refused from that address, even with the right password …
+    refused = log_in(client, coordinator_user)
+    assert refused.status_code == 429
+    assert not logged_in(client)
+    # … and still reachable from elsewhere.
+    assert log_in(client, coordinator_user, address=OTHER_ADDRESS).status_code == 302
+
+
+def test_the_address_lock_ends_with_the_cool_off(client, coordinator_user, settings):
+    spray(client)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(minutes=1))
+    assert log_in(client, coordinator_user).status_code == 302
+
+
+def log_in_forwarded(client, user, password, remote: str, forwarded: str):
+    data = {"username": user.username, "password": password}
+    return client.post(SITE_LOGIN, data, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_a_forged_forwarded_for_header_is_ignored_without_trusted_proxies(client, coordinator_user, settings):
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        log_in_forwarded(client, coordinator_user, "wrong-password", HOME_ADDRESS, f"192.0.2.{n}")
+    # Each try claimed another address; the lock is on the one the connection came from.
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {HOME_ADDRESS}
+    assert log_in_forwarded(client, coordinator_user, TEST_PASSWORD, HOME_ADDRESS, "192.0.2.99").status_code == 429
+
+
+def test_behind_trusted_proxies_the_client_address_is_the_one_they_recorded(client, coordinator_user, settings):
+    settings.TRUSTED_PROXY_COUNT = 2
+    proxy = "10.0.0.2"
+    # The client forged the first entry; our outer proxy appended the real address, the
+    # inner proxy its own.
+    forwarded = f"192.0.2.66, {OTHER_ADDRESS}, 10.0.0.1"
+    responses = [
+        log_in_forwarded(client, coordinator_user, "wrong-password", proxy, forwarded)
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert responses[-1].status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {OTHER_ADDRESS}
+    # Another client behind the same proxies is not locked out with it.
+    other_client = f"{HOME_ADDRESS}, 10.0.0.1"
+    assert log_in_forwarded(client, coordinator_user, TEST_PASSWORD, proxy, other_client).status_code == 302
+
+
+def test_a_short_forwarded_chain_falls_back_to_the_connection_address(settings, rf):
+    from cooperation.network import client_address
+
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.66")) == "10.0.0.2"
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="junk, 10.0.0.1")) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.66")) == "10.0.0.2"
+
+
 def test_the_browsable_api_login_is_the_site_login():
     from django.test import Client
 
@@ -471,6 +543,8 @@ def test_our_templates_carry_no_inline_code():
 # --- Production settings ---------------------------------------------------------------
 
 
+# Slow: runs `manage.py check --deploy` in a fresh process.
+@pytest.mark.slow
 def test_production_settings_pass_check_deploy_without_warnings():
     from cryptography.fernet import Fernet
 

@@ -33,6 +33,8 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
 
 
+# Slow: runs `manage.py check --deploy` in a fresh process.
+@pytest.mark.slow
 def test_production_passes_check_deploy_without_warnings():
     result = manage(
         "check",

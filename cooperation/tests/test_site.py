@@ -7,6 +7,7 @@ from django.test import override_settings
 pytestmark = pytest.mark.django_db
 
 
+# Slow: generates the whole OpenAPI schema (/api/schema/ builds it on each request).
 def test_openapi_schema_describes_the_resources_and_token_auth(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200

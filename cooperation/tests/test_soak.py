@@ -1,7 +1,8 @@
 """Reliability under load: gunicorn, many clients, a database restart, the races.
 
-Long-running (about three minutes together): `make soak` runs them alone; `make test`
-runs them too. SOAK_SECONDS and SOAK_CLIENTS shrink the load for a quick local run.
+Slow by nature (the `soak` tier): each runs gunicorn under load. `make soak` runs them
+alone with a minute of load each (about three minutes together); `make test` runs them
+with SOAK_SECONDS=10. SOAK_SECONDS and SOAK_CLIENTS size the load.
 """
 
 import http.client

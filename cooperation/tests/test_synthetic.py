@@ -32,6 +32,7 @@ def synthetic_programs():
     return Program.objects.filter(code__startswith="SYN-")
 
 
+# Slow: generates a synthetic agency.
 def test_counts_scale_and_every_workflow_status_appears(monkeypatch):
     monkeypatch.setenv("DJANGO_DEBUG", "0")
     with pytest.raises(CommandError, match="--force"):
@@ -62,6 +63,8 @@ def test_counts_scale_and_every_workflow_status_appears(monkeypatch):
     assert Deployment.objects.filter(term="short").exists()
 
 
+# Slow: generates the synthetic agency three times.
+@pytest.mark.slow
 def test_same_seed_gives_identical_rows_and_replace_touches_only_synthetic_rows():
     real = Program.objects.create(code="REAL-1", title="A real program", start_date="2020-04-01")
     generate()
@@ -102,6 +105,7 @@ def test_refuses_a_scale_that_is_not_positive():
         call_command("generate_synthetic", "--scale", "0")
 
 
+# Slow: generates a synthetic agency.
 def test_partner_coordinator_sees_only_its_share():
     generate()
     jica = Organization.objects.get(code="jica")

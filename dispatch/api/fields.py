@@ -10,7 +10,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from cooperation.api.serializers import CodeRelatedField
+from cooperation.api.serializers import CodeRelatedField, ScopedReferenceMixin
 
 
 class CodeReference(CodeRelatedField):
@@ -23,10 +23,10 @@ class CodeReference(CodeRelatedField):
         return super().to_internal_value(data)
 
 
-class BriefReference(serializers.PrimaryKeyRelatedField):
+class BriefReference(ScopedReferenceMixin, serializers.PrimaryKeyRelatedField):
     """Written as the target's id; read as {id, display}."""
 
-    def to_representation(self, value):
+    def represent(self, value):
         return {"id": value.pk, "display": str(value)}
 
     def use_pk_only_optimization(self):

@@ -6,7 +6,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from cooperation.access import organization_of
-from cooperation.api.serializers import CooperationSerializer
+from cooperation.api.serializers import ActorField, CooperationSerializer
 from cooperation.models import CooperationField, Organization
 from cooperation.privacy import PersonalDataMixin
 from cooperation.roles import sees_everything
@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..models.roster import STANDBY_FLAGS
 from ..selectors import countries_of_experience
-from ..services import PARTNER_REQUEST_KINDS
+from ..services import PARTNER_REQUEST_KINDS, STAFF_ONLY_REQUEST_FIELDS
 from .fields import BriefReference, CodeReference
 
 
@@ -106,7 +106,7 @@ class ExpertSerializer(PersonalDataMixin, CooperationSerializer):
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
-    done_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    done_by = ActorField()
 
     class Meta:
         model = ChecklistItem
@@ -122,7 +122,7 @@ class DeploymentSerializer(CooperationSerializer):
     requesting_organization = CodeReference(read_only=True)
     country = CountryField()
     term = serializers.ChoiceField(choices=Term.choices, read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = ActorField()
     checklist = ChecklistItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -159,6 +159,7 @@ class DeploymentSerializer(CooperationSerializer):
         )
         read_only_fields = ("status", "approved_at", "completion_report", "recognition")
         brief_fields = ("id", "url", "display", "kind", "status")
+        staff_only_fields = STAFF_ONLY_REQUEST_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,7 +174,7 @@ class DeploymentSerializer(CooperationSerializer):
 
 
 class DeploymentStatusChangeSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = ActorField()
 
     class Meta:
         model = DeploymentStatusChange
@@ -209,7 +210,7 @@ class ChecklistMarkSerializer(serializers.Serializer):
 class SafetyCheckInSerializer(serializers.ModelSerializer):
     at = serializers.DateTimeField(required=False, help_text="When the expert reported; now when left out.")
     status = serializers.ChoiceField(choices=CheckInStatus.choices)
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    by = ActorField()
 
     class Meta:
         model = SafetyCheckIn

@@ -9,6 +9,7 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cooperation.access import in_scope_of
 from cooperation.api.viewsets import CooperationViewSet
 from cooperation.archive import ArchivingViewSetMixin
 
@@ -67,16 +68,20 @@ class ExpertViewSet(ArchivingViewSetMixin, CooperationViewSet):
     is absent for everyone but agency staff; partners see only the experts of the
     deployments they see."""
 
-    queryset = (
-        Expert.objects.select_related("organization")
-        .prefetch_related("specialties", "languages")
-        .annotate(served_countries=deployment_countries())
-    )
+    queryset = Expert.objects.select_related("organization").prefetch_related("specialties", "languages")
     serializer_class = ExpertSerializer
     filterset_class = ExpertFilter
     search_fields = ("personnel_number", "family_name", "given_name", "name_ja", "rank")
     ordering_fields = ("personnel_number", "family_name", "status", "updated_at")
     ordering = ("family_name", "given_name", "pk")
+
+    def restricted_queryset(self, action: str):
+        # Countries served are derived from the deployments the caller may see, so a
+        # partner never learns where an expert went for someone else.
+        deployments = in_scope_of(self.request.user, Deployment.objects.all())
+        return (
+            super().restricted_queryset(action).annotate(served_countries=deployment_countries(deployments=deployments))
+        )
 
     @staticmethod
     def _split(validated: dict) -> tuple[dict, object, object]:
@@ -229,7 +234,9 @@ class DeploymentViewSet(CooperationViewSet):
     def status_history(self, request, *args, **kwargs):
         deployment = self.get_object()
         changes = deployment.status_changes.select_related("actor").order_by("changed_at", "pk")
-        return Response(DeploymentStatusChangeSerializer(changes, many=True).data)
+        return Response(
+            DeploymentStatusChangeSerializer(changes, many=True, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(
         methods=["GET"],
@@ -250,13 +257,13 @@ class DeploymentViewSet(CooperationViewSet):
             _require(request, "dispatch.view_safetycheckin")
             deployment = self.get_object()
             entries = SafetyCheckIn.objects.filter(deployment=deployment).select_related("by").order_by("-at", "-pk")
-            return Response(SafetyCheckInSerializer(entries, many=True).data)
+            return Response(SafetyCheckInSerializer(entries, many=True, context=self.get_serializer_context()).data)
         _require(request, "dispatch.add_safetycheckin")
         deployment = self._staff_object()
         body = SafetyCheckInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         check_in = services.safety_check_in_record(deployment=deployment, actor=request.user, **body.validated_data)
-        return Response(SafetyCheckInSerializer(check_in).data, status=201)
+        return Response(SafetyCheckInSerializer(check_in, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(
         summary="Ranked candidates for a requested deployment (staff only)",

@@ -129,16 +129,21 @@ def test_a_partner_request_never_starts_further_along(coordinator_api, partner_p
     ("extra", "field", "code"),
     [
         ({"expert": "EXPERT"}, "expert", "staff_only"),
+        # An expert the partner never sees does not exist for it (docs/security.md).
+        ({"expert": "UNSEEN"}, "expert", "does_not_exist"),
         ({"actual_start": "2031-01-10"}, "actual_start", "staff_only"),
         ({"kind": "disaster_relief"}, "kind", "invalid_choice"),
         ({"project": "OTHER"}, "project", "does_not_exist"),
         ({"planned_end": "2030-12-31"}, "planned_end", "date_order"),
     ],
-    ids=["expert", "actual-dates", "relief", "other-organizations-project", "end-before-start"],
+    ids=["expert", "unseen-expert", "actual-dates", "relief", "other-organizations-project", "end-before-start"],
 )
 def test_a_partner_request_is_refused_with_reasons(coordinator_api, partner_project, other_project, extra, field, code):
     extra = dict(extra)
     if extra.get("expert") == "EXPERT":
+        # One the partner sees: deployed on its project before.
+        extra["expert"] = DeploymentFactory(project=partner_project, planned_start=date(2027, 4, 1)).expert.pk
+    if extra.get("expert") == "UNSEEN":
         extra["expert"] = ExpertFactory().pk
     if extra.get("project") == "OTHER":
         extra["project"] = other_project.code

@@ -233,14 +233,6 @@ class MeasurementSerializer(CooperationSerializer):
         )
         brief_fields = ("id", "url", "display", "period_end", "value")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        indicator = self.fields.get("indicator")
-        if request is not None and indicator is not None:
-            # An indicator outside the user's programs does not exist for them.
-            indicator.queryset = Indicator.objects.restrict(request.user, "view")
-
 
 class EventSerializer(WithCooperationFields, CooperationSerializer):
     program = CodeRelatedField(queryset=Program.objects.all(), required=False, allow_null=True)

@@ -209,6 +209,7 @@ def test_the_endpoint_streams_xml_to_anyone(anonymous_api, public_portfolio, act
     activities_schema.assertValid(etree.fromstring(b"".join(response.streaming_content)))
 
 
+# Slow: generates the whole OpenAPI schema.
 def test_the_schema_documents_the_endpoint_as_xml(staff_api):
     schema = staff_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     operation = schema["paths"]["/api/v1/iati/activities.xml"]["get"]

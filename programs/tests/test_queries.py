@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from .conftest import build_portfolio
 
+# Slow (seconds per case): each case builds many portfolios, to show the queries stay flat.
 pytestmark = pytest.mark.django_db
 
 RESOURCES = ["programs", "projects", "sites", "fundings", "indicators", "measurements", "events"]

@@ -11,6 +11,7 @@ from cooperation.services import reference_data_load
 from programs.models import Event, Program, Project, Site
 from programs.services import REFERENCE_PROGRAMS_FILE, reference_programs_load
 
+# Slow (seconds per test): each test loads the reference data and programs afresh.
 pytestmark = pytest.mark.django_db
 
 DOCUMENT = json.loads(REFERENCE_PROGRAMS_FILE.read_text(encoding="utf-8"))

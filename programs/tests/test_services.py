@@ -117,6 +117,7 @@ def test_an_event_without_dates_reads_plainly(staff_api):
     assert response.json()["start_date"] is None
 
 
+# Slow: generates the whole OpenAPI schema.
 def test_the_openapi_schema_describes_the_resources(staff_api):
     response = staff_api.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200

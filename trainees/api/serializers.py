@@ -54,9 +54,11 @@ class CourseSerializer(CooperationSerializer):
     project = CodeRelatedField(queryset=Project.objects.all(), required=False, allow_null=True)
     fields = CodeRelatedField(queryset=CooperationField.objects.all(), many=True, required=False)
     target_countries = serializers.ListField(child=CountryField(), required=False)
-    seats_taken = serializers.IntegerField(read_only=True, help_text="Accepted, arrived and completed trainees.")
-    waitlisted = serializers.IntegerField(read_only=True)
-    seats_left = serializers.SerializerMethodField()
+    seats_taken = serializers.IntegerField(
+        read_only=True, help_text="Accepted, arrived and completed trainees (for a partner: its own nominees)."
+    )
+    waitlisted = serializers.IntegerField(read_only=True, help_text="On the waiting list (for a partner: its own).")
+    seats_left = serializers.SerializerMethodField(help_text="Free seats; null for partners.")
     visits = NestedVisitSerializer(many=True, read_only=True)
 
     class Meta:
@@ -92,7 +94,11 @@ class CourseSerializer(CooperationSerializer):
 
     def get_seats_left(self, obj) -> int | None:
         taken = getattr(obj, "seats_taken", None)
-        return None if taken is None else max(obj.capacity - taken, 0)
+        user = _user(self)
+        if taken is None or (user is not None and not sees_everything(user, "view")):
+            # A partner's seat count holds its own nominees only; the rest is not its to know.
+            return None
+        return max(obj.capacity - taken, 0)
 
 
 class EnrollmentBriefSerializer(serializers.ModelSerializer):
@@ -181,8 +187,8 @@ class EnrollmentSerializer(CooperationSerializer):
     new_trainee = NewTraineeSerializer(
         write_only=True,
         required=False,
-        help_text="Instead of `trainee`: the person's details. Someone already on record (same nationality, "
-        "name and date of birth) is nominated as that trainee.",
+        help_text="Instead of `trainee`: the person's details. Someone your organization already nominated "
+        "(same nationality, name and date of birth) is nominated as that trainee; anyone else becomes a new trainee.",
     )
     nominated_by = CodeRelatedField(
         queryset=Organization.objects.all(),
@@ -219,14 +225,6 @@ class EnrollmentSerializer(CooperationSerializer):
         brief_fields = ("id", "url", "display", "status")
         # The nomination service refuses a second nomination with the enrollment's number.
         validators = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = _user(self)
-        if user is not None and "course" in self.fields:
-            # A partner refers only to the courses and trainees it may see.
-            self.fields["course"].queryset = Course.objects.restrict(user, "view")
-            self.fields["trainee"].queryset = Trainee.objects.restrict(user, "view")
 
     def get_certificate_url(self, obj) -> str | None:
         if obj.status != EnrollmentStatus.COMPLETED:

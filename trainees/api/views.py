@@ -104,17 +104,22 @@ class CourseViewSet(CooperationViewSet):
     Partner coordinators see the open courses they may nominate to — those naming no
     target country or their organization's country (development agencies and
     international organizations see every open course) — and every course they have
-    nominated to. Seats: `seats_taken` counts accepted, arrived and completed trainees.
+    nominated to. Seats: `seats_taken` counts accepted, arrived and completed trainees, and
+    `waitlisted` the waiting list; for a partner, only its own nominees (`seats_left` is
+    then null: it would be computed from other organizations' nominations).
     """
 
-    queryset = courses_with_seat_counts(
-        Course.objects.select_related("host", "program", "project").prefetch_related("fields", "visits")
-    )
+    queryset = Course.objects.select_related("host", "program", "project").prefetch_related("fields", "visits")
     serializer_class = CourseSerializer
     filterset_class = CourseFilter
     search_fields = ("code", "title", "title_ja")
     ordering_fields = ("code", "title", "start_date", "end_date", "nomination_deadline", "status", "updated_at")
     ordering = ("-start_date", "code", "pk")
+
+    def restricted_queryset(self, action: str):
+        user = self.request.user
+        counted_for = None if sees_everything(user, "view") else organization_of(user)
+        return courses_with_seat_counts(super().restricted_queryset(action), nominated_by=counted_for)
 
     def perform_create(self, serializer):
         values, many = _without_m2m(serializer.validated_data, Course)
@@ -132,9 +137,9 @@ class CourseViewSet(CooperationViewSet):
         description="A CSV file in UTF-8 (agency staff may also send an XLSX workbook) whose first row is "
         "exactly the documented header; at most 5,000 rows and 5 MB. Dates are YYYY-MM-DD, nationality an "
         "ISO 3166 alpha-2 code, gender one of female, male, other, undisclosed, organization an organization "
-        "code. A person already on record (same nationality, name ignoring case and spaces, and date of "
-        "birth) is nominated as that trainee. Every row is checked; one problem anywhere and nothing is "
-        "written.",
+        "code. A person your organization already nominated (same nationality, name ignoring case and "
+        "spaces, and date of birth) is nominated as that trainee; anyone else becomes a new trainee. Every row "
+        "is checked; one problem anywhere and nothing is written.",
         request={"multipart/form-data": NominationUploadSerializer},
         responses={
             201: NominationResultSerializer,
@@ -186,7 +191,13 @@ class CourseViewSet(CooperationViewSet):
         nominated_by = self._nominating_organization(request, form.validated_data.get("nominated_by", ""))
         try:
             rows = read_rows(upload.read(), name=upload.name or "", allow_xlsx=can_see_personal_data(request.user))
-            result = nominations_import(course=course, rows=rows, nominated_by=nominated_by, actor=request.user)
+            result = nominations_import(
+                course=course,
+                rows=rows,
+                nominated_by=nominated_by,
+                recorded_by=None if sees_everything(request.user, "add") else nominated_by,
+                actor=request.user,
+            )
         except NominationFileError as exc:
             return Response(
                 error_body(exc.status, exc.code, exc.message, {"file": [{"code": exc.code, "message": exc.message}]}),
@@ -301,13 +312,19 @@ class EnrollmentViewSet(CooperationViewSet):
             nominated_by = data.get("nominated_by") or organization_of(user)
             if nominated_by is None:
                 raise exceptions.ValidationError({"nominated_by": [_("Name the nominating organization.")]})
+            # Staff match a new trainee among every record.
+            recorded_by = None
         else:
             nominated_by = organization_of(user)
             if nominated_by is None:
                 raise exceptions.PermissionDenied(_("Your account belongs to no organization."))
+            # A partner matches only among the trainees it nominated (see trainee_match_or_create).
+            recorded_by = nominated_by
         trainee = data.get("trainee")
         if trainee is None:
-            trainee, _created = services.trainee_match_or_create(details=data["new_trainee"], actor=user)
+            trainee, _created = services.trainee_match_or_create(
+                details=data["new_trainee"], actor=user, recorded_by=recorded_by
+            )
         return services.enrollment_nominate(
             course=data["course"], trainee=trainee, nominated_by=nominated_by, actor=user, note=data.get("note", "")
         )

@@ -102,8 +102,10 @@ def test_personal_data_cannot_be_probed_through_search_or_ordering(coordinator_a
     passport = enrollment.trainee.passport_number
     assert ids(coordinator_api.get("/api/v1/trainees/", {"search": passport})) == set()
     ordered = coordinator_api.get("/api/v1/trainees/", {"ordering": "date_of_birth"})
-    # An unknown ordering field is ignored: the default order is kept.
-    assert ids(ordered) == {enrollment.trainee_id}
+    # Not a sort key: refused like any unknown field, without offering personal ones.
+    assert ordered.status_code == 400
+    assert ordered.json()["error"]["fields"]["ordering"][0]["code"] == "invalid_ordering"
+    assert "date_of_birth" not in ordered.json()["error"]["fields"]["ordering"][0]["message"].split(";")[1]
 
 
 # --- nominating and withdrawing ---------------------------------------------------------

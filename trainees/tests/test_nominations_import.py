@@ -58,6 +58,8 @@ def nothing_written(trainees_before):
 
 def test_a_coordinator_nominates_a_whole_file(coordinator_api, partner_org, course):
     known = TraineeFactory(family_name="Wijaya Kusuma", given_name="Dewi", date_of_birth=date(1984, 5, 6))
+    # Someone the partner nominated before: its own trainee, matched across its files.
+    EnrollmentFactory(trainee=known, nominated_by=partner_org)
     file = csv_file(
         row(1),
         row(2, organization=partner_org.code),

@@ -1,17 +1,18 @@
 """Deletes one archived record for good, after writing who, what and why to `PurgeRecord`.
 
 The only way to hard-delete a program, expert or trainee: the admin and the API archive.
+The record's change history goes with it (and that of what cascades with it), so its
+personal data does not outlive it there.
 """
 
 import getpass
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from cooperation.archive import Archivable
+from cooperation.archive import Archivable, delete_with_history
 from cooperation.audit import PurgeRecord
 
 
@@ -36,7 +37,6 @@ class Command(BaseCommand):
         if not reason.strip():
             raise CommandError("Give a reason (--reason): it is kept in the audit.")
         actor = by or getpass.getuser()
-        user = get_user_model().objects.filter(username=actor).first()
         with transaction.atomic():
             record = model_class.all_objects.select_for_update().filter(pk=pk).first()
             if record is None:
@@ -54,14 +54,14 @@ class Command(BaseCommand):
                 archived_by=record.archived_by.get_username() if record.archived_by_id else "",
                 reason=reason.strip(),
             )
-            if user is not None:
-                record._history_user = user
             try:
-                record.delete()
+                history_rows = delete_with_history(record)
             except (ProtectedError, RestrictedError) as error:
                 referring = getattr(error, "protected_objects", None) or error.restricted_objects
                 blocking = ", ".join(sorted({str(obj._meta.verbose_name_plural) for obj in referring}))
                 raise CommandError(
                     f"{model_class._meta.label} {pk} is still referred to by {blocking}; nothing deleted."
                 ) from None
-        self.stdout.write(self.style.SUCCESS(f"{model_class._meta.label} {pk} purged; audit kept."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{model_class._meta.label} {pk} purged with {history_rows} history rows; audit kept.")
+        )
