@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.rest_framework import DjangoFilterBackend
-from django_filters.utils import get_model_field
+from django_filters.utils import get_model_field, translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -174,9 +174,14 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if getattr(view, "action", None) == "list":
             self._refuse_unknown(request, view, filterset)
-        if filterset is not None:
-            self._refuse_loose_values(request, filterset)
-        return super().filter_queryset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        self._refuse_loose_values(request, filterset)
+        # As DjangoFilterBackend.filter_queryset, on the filterset built above (building
+        # one deep-copies every declared filter: once per request is enough).
+        if not filterset.is_valid() and self.raise_exception:
+            raise translate_validation(filterset.errors)
+        return filterset.qs
 
     def _refuse_unknown(self, request, view, filterset):
         known = COMMON_LIST_PARAMETERS | set(getattr(view, "extra_query_parameters", ()))
