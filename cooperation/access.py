@@ -10,10 +10,14 @@ every permitted user reads whole.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .roles import sees_everything
 
 ACTIONS = ("view", "add", "change", "delete")
+
+# The refusal of a field only agency staff fill in, by the API and the services alike.
+STAFF_ONLY_MESSAGE = _("Only agency staff set this; leave it empty in a request.")
 
 
 def organization_of(user):

@@ -38,6 +38,26 @@ class ReferencesFilter(ScopedChoicesMixin, django_filters.ModelMultipleChoiceFil
     """Any of several referenced records (the parameter repeated)."""
 
 
+def _having(queryset, path: str, values):
+    """Rows with at least one of `values` at `path`, each row once."""
+    if not values:
+        return queryset
+    matching = queryset.model.objects.filter(**{f"{path}__in": values}).values("pk")
+    return queryset.filter(pk__in=matching)
+
+
+def CodeFilter(model, path: str, label: str) -> ReferencesFilter:
+    """Rows referencing (at `path`) any of the `model` records given by code, the parameter
+    repeated for several; a code outside the caller's scope is refused as an unknown one."""
+
+    # Typed for the schema: the parameter is a code, repeated for several.
+    @extend_schema_field(OpenApiTypes.STR)
+    def having(queryset, name, values):
+        return _having(queryset, path, values)
+
+    return ReferencesFilter(queryset=model.objects.all(), to_field_name="code", method=having, label=label)
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class CountryInRegionFilter(ReferenceFilter):
     """Rows whose `field_name` (a country) lies in the chosen region, given by code."""

@@ -7,9 +7,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from cooperation.access import in_scope_of
-from cooperation.filters import CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
+from cooperation.filters import CodeFilter, CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
 from cooperation.models import CooperationField, Organization
 from cooperation.periods import Period
+from programs.models import Program, Project
 
 from .choices import (
     DeploymentKind,
@@ -105,8 +106,8 @@ class DeploymentFilter(PeriodFilterSet):
     country = django_filters.MultipleChoiceFilter(choices=countries, distinct=False)
     region = CountryInRegionFilter(field_name="country")
     expert = django_filters.NumberFilter(field_name="expert_id")
-    project = django_filters.CharFilter(field_name="project__code")
-    program = django_filters.CharFilter(field_name="project__program__code")
+    project = CodeFilter(Project, "project", "Project code")
+    program = CodeFilter(Program, "project__program", "Program code")
     host_organization = django_filters.CharFilter(field_name="host_organization__code")
     mission = ReferenceFilter(queryset=Mission.objects.all())
 

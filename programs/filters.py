@@ -10,7 +10,7 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from cooperation.filters import CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
+from cooperation.filters import CodeFilter, CountryInRegionFilter, PeriodFilterSet, ReferenceFilter
 from cooperation.models import CooperationField, Organization, Region
 
 from .models import (
@@ -28,39 +28,8 @@ from .models import (
 from .selectors import projects_in_countries
 
 
-def _having(queryset, path: str, values):
-    """Rows with at least one of `values` at `path`, each row once."""
-    if not values:
-        return queryset
-    matching = queryset.model.objects.filter(**{f"{path}__in": values}).values("pk")
-    return queryset.filter(pk__in=matching)
-
-
-def _having_filter(path: str):
-    # Typed for the schema: the parameter is a code, repeated for several.
-    @extend_schema_field(OpenApiTypes.STR)
-    def having(queryset, name, values):
-        return _having(queryset, path, values)
-
-    return having
-
-
 def FieldFilter(path: str = "fields"):
-    return ReferencesFilter(
-        queryset=CooperationField.objects.all(),
-        to_field_name="code",
-        method=_having_filter(path),
-        label="Cooperation field code (repeat for any of several)",
-    )
-
-
-def CodeFilter(model, path: str, label: str):
-    return ReferencesFilter(
-        queryset=model.objects.all(),
-        to_field_name="code",
-        method=_having_filter(path),
-        label=label,
-    )
+    return CodeFilter(CooperationField, path, "Cooperation field code (repeat for any of several)")
 
 
 def PartnerFilter(scope, label: str):

@@ -5,8 +5,10 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from cooperation.filters import CountryInRegionFilter, PeriodFilterSet, ReferenceFilter
+from cooperation.access import in_scope_of
+from cooperation.filters import CodeFilter, CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
 from cooperation.models import CooperationField, Organization, Region
+from programs.models import Program, Project
 
 from .models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, Gender, Trainee
 
@@ -36,8 +38,8 @@ class CourseFilter(PeriodFilterSet):
     field = ReferenceFilter(
         field_name="fields", queryset=CooperationField.objects.all(), to_field_name="code", label="Field (code)"
     )
-    program = django_filters.CharFilter(field_name="program__code", label="Program (code)")
-    project = django_filters.CharFilter(field_name="project__code", label="Project (code)")
+    program = CodeFilter(Program, "program", "Program (code)")
+    project = CodeFilter(Project, "project", "Project (code)")
     target_country = django_filters.ChoiceFilter(
         choices=countries, method="targeting_country", label="Courses open to this country"
     )
@@ -57,7 +59,7 @@ class CourseFilter(PeriodFilterSet):
 
 
 class CourseVisitFilter(django_filters.FilterSet):
-    course = django_filters.CharFilter(field_name="course__code", label="Course (code)")
+    course = CodeFilter(Course, "course", "Course (code)")
     kind = django_filters.MultipleChoiceFilter(choices=CourseVisit.Kind.choices)
 
     class Meta:
@@ -70,11 +72,22 @@ class TraineeFilter(django_filters.FilterSet):
     region = CountryInRegionFilter(field_name="nationality")
     gender = django_filters.MultipleChoiceFilter(choices=Gender.choices)
     organization = _organization_filter("organization", "Organization (code)")
-    course = django_filters.CharFilter(field_name="enrollments__course__code", distinct=True, label="Course (code)")
+    course = ReferencesFilter(
+        queryset=Course.objects.all(), to_field_name="code", method="attending", label="Course (code)"
+    )
 
     class Meta:
         model = Trainee
         fields = ("nationality", "region", "gender", "organization", "course")
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def attending(self, queryset, name, courses):
+        """Trainees nominated to any of the courses, by the enrollments the caller may see
+        (another organization's nomination of a shared trainee narrows nothing)."""
+        if not courses:
+            return queryset
+        enrollments = in_scope_of(getattr(self.request, "user", None), Enrollment.objects.filter(course__in=courses))
+        return queryset.filter(pk__in=enrollments.values("trainee"))
 
 
 def _id_filter(field_name: str, label: str) -> django_filters.NumberFilter:
@@ -86,7 +99,7 @@ def _id_filter(field_name: str, label: str) -> django_filters.NumberFilter:
 
 class EnrollmentFilter(django_filters.FilterSet):
     course = _id_filter("course_id", "Course (id)")
-    course_code = django_filters.CharFilter(field_name="course__code", label="Course (code)")
+    course_code = CodeFilter(Course, "course", "Course (code)")
     trainee = _id_filter("trainee_id", "Trainee (id)")
     # The row's own column and a foreign key's: no join can repeat an enrollment, so no DISTINCT.
     status = django_filters.MultipleChoiceFilter(choices=EnrollmentStatus.choices, distinct=False)

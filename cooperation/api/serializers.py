@@ -12,13 +12,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 from rest_framework.exceptions import ErrorDetail
 
-from cooperation.access import in_scope_of, is_scoped_for, organization_of
+from cooperation.access import STAFF_ONLY_MESSAGE, in_scope_of, is_scoped_for, organization_of
 from cooperation.models import CooperationField, Organization, Region
 from cooperation.roles import MANAGER, NPA_STAFF, PARTNER_COORDINATOR, roles_of, sees_everything
 
 from .errors import validation_error_from_django
-
-STAFF_ONLY_MESSAGE = _("Only agency staff set this; leave it empty in a request.")
 
 
 class CooperationSerializer(serializers.HyperlinkedModelSerializer):

@@ -149,6 +149,11 @@ def test_a_course_does_not_show_a_program_the_partner_cannot_read(world, staff_a
     url = reverse("course-detail", args=[course.pk])
     assert world["api_b"].get(url).json()["program"] is None
     assert staff_api.get(url).json()["program"]["code"] == "PRG-A"
+    # Nor can the list be narrowed by that program: its code is refused as an unknown one.
+    foreign = world["api_b"].get(reverse("course-list"), {"program": "PRG-A"})
+    unknown = world["api_b"].get(reverse("course-list"), {"program": "PRG-NONE"})
+    assert foreign.status_code == unknown.status_code == 400
+    assert foreign.content.replace(b"PRG-A", b"X") == unknown.content.replace(b"PRG-NONE", b"X")
     course_b = CourseFactory(program=world["project_b"].program, target_countries=[])
     assert world["api_b"].get(reverse("course-detail", args=[course_b.pk])).json()["program"]["code"] == "PRG-B"
 

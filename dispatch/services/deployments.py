@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cooperation.access import organization_of
+from cooperation.access import STAFF_ONLY_MESSAGE, organization_of
 from cooperation.roles import sees_everything
 from cooperation.services import audited_save
 from cooperation.workflow import Transitions
@@ -100,7 +100,7 @@ def _partner_request_errors(deployment: Deployment, actor) -> dict[str, list[Val
     organization = organization_of(actor)
     for field in STAFF_ONLY_REQUEST_FIELDS:
         if getattr(deployment, f"{field}_id" if field in ("expert", "mission") else field):
-            add(field, _("Only agency staff set this; leave it empty in a request."), "staff_only")
+            add(field, STAFF_ONLY_MESSAGE, "staff_only")
     if deployment.kind not in PARTNER_REQUEST_KINDS:
         add("kind", _("Partners request technical cooperation or secondments only."), "kind_not_requestable")
     if deployment.project_id and not (
