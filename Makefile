@@ -13,6 +13,9 @@ run: $(STAMP)
 # Inside `make test` the soak tests load the server for SOAK_SECONDS each; `make soak` for a minute.
 WORKERS ?= auto
 SOAK_SECONDS ?= 10
+# The suite starts many Python processes (workers, servers, commands): each reuses the
+# bytecode the first compiled, even where the environment asks Python not to write it.
+test test-fast soak: export PYTHONDONTWRITEBYTECODE :=
 PYTEST := $(PY) -m cooperation.devstack exec -- $(PY) -m pytest -n $(WORKERS) --dist worksteal
 
 test: $(STAMP)

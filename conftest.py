@@ -14,14 +14,22 @@ from cooperation.services import api_token_issue
 from cooperation.tests.factories import OrganizationFactory, UserFactory
 
 
+def make_partner_org():
+    return OrganizationFactory(code="jica-test", name="Partner agency", kind="development_agency", country="JP")
+
+
+def make_other_org():
+    return OrganizationFactory(code="other-test", name="Other agency")
+
+
 @pytest.fixture
 def partner_org(db):
-    return OrganizationFactory(code="jica-test", name="Partner agency", kind="development_agency", country="JP")
+    return make_partner_org()
 
 
 @pytest.fixture
 def other_org(db):
-    return OrganizationFactory(code="other-test", name="Other agency")
+    return make_other_org()
 
 
 @pytest.fixture
@@ -144,6 +152,26 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     with django_db_blocker.unblock():
         _use_database(connection, original)
         _drop(connection, name)
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """A transaction open across a module, for rows its tests share but never change.
+
+    Module-scoped fixtures built on this one write their rows once; each test's own
+    transaction is a savepoint inside it, and the whole is rolled back after the last test.
+    For modules whose tests all run in transactions (not `transaction=True`).
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 _token_names = itertools.count(1)

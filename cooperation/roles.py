@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from django.apps import apps as global_apps
 
+from cooperation.auth_backends import account_of
+
 NPA_STAFF = "npa_staff"
 PARTNER_COORDINATOR = "partner_coordinator"
 MANAGER = "manager"
 ROLES = (NPA_STAFF, PARTNER_COORDINATOR, MANAGER)
+ROLE_SET = frozenset(ROLES)
 
 # The apps that hold the agency's records.
 DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees")
@@ -82,14 +85,10 @@ def sync_role_permissions(*, apps=global_apps, **kwargs) -> None:
 
 
 def roles_of(user) -> frozenset[str]:
-    """The user's role names, read once per user object."""
+    """The user's role names, read once per user object with their permissions."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_cooperation_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-        user._cooperation_roles = cached
-    return cached
+    return account_of(user).group_names & ROLE_SET
 
 
 def sees_everything(user, action: str) -> bool:

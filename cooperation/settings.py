@@ -132,7 +132,8 @@ PASSWORD_HASHERS = [
 # even compared.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the role groups' permissions cached per process (auth_backends).
+    "cooperation.auth_backends.CachedGroupPermissionBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

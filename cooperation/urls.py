@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from .api.views import SchemaView
 from .health import healthz
 from .login import TwoFactorAuthenticationForm
 from .reports.views import DashboardView, DownloadView, PackDownloadView, PackRequestView, PackStatusView
@@ -15,7 +16,7 @@ handler500 = "cooperation.api.errors.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("cooperation.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a script file, not inline (CSP).
     path(
         "api/docs/",

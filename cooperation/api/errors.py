@@ -83,15 +83,25 @@ def _from_django(exc: Exception) -> Exception:
     return exc
 
 
+def _is_detail(item) -> bool:
+    return isinstance(item, dict) and set(item) == {"message", "code"}
+
+
+def _storable(detail: dict) -> dict:
+    # A message may quote the rejected value. PostgreSQL text cannot hold NUL (the answer
+    # is kept for idempotent replays) and clients in C read it as the end of the string.
+    return {**detail, "message": detail["message"].replace("\x00", "\N{REPLACEMENT CHARACTER}")}
+
+
 def _field_details(details):
     """Turn DRF's full details into lists of {code, message}, keeping nesting."""
-    if isinstance(details, dict) and set(details) == {"message", "code"}:
-        return [details]
+    if _is_detail(details):
+        return [_storable(details)]
     if isinstance(details, dict):
         return {name: _field_details(value) for name, value in details.items()}
     if isinstance(details, list):
-        if all(isinstance(item, dict) and set(item) == {"message", "code"} for item in details):
-            return details
+        if all(_is_detail(item) for item in details):
+            return [_storable(item) for item in details]
         return [_field_details(item) for item in details]
     return details
 

@@ -1,3 +1,7 @@
+from django.utils import translation
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.response import Response
+
 from cooperation.filters import CooperationFieldFilter, OrganizationFilter, RegionFilter
 from cooperation.models import CooperationField, Organization, Region
 
@@ -30,3 +34,23 @@ class CooperationFieldViewSet(CooperationViewSet):
     search_fields = ("code", "name", "name_ja", "dac_code")
     ordering_fields = ("code", "name", "dac_code", "updated_at")
     ordering = ("name", "pk")
+
+
+class SchemaView(SpectacularAPIView):
+    """The schema, built once per process, language and version.
+
+    It is public (the same for every caller) and follows from the code alone, while
+    building it takes over a second.
+    """
+
+    _built: dict[tuple[str, str | None], dict] = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (translation.get_language(), version)
+        schema = self._built.get(key)
+        if schema is None:
+            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+            schema = self._built[key] = generator.get_schema(request=request, public=self.serve_public)
+        filename = self._get_filename(request, version)
+        return Response(data=schema, headers={"Content-Disposition": f'inline; filename="{filename}"'})

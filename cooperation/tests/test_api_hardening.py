@@ -192,3 +192,22 @@ def test_a_declared_personal_field_is_refused_to_whoever_may_not_see_it(coordina
         ordered_for(coordinator_user)
     assert "date_of_birth" not in str(refused.value.detail["ordering"][0]).split("use one of")[1]
     assert list(ordered_for(staff_user).query.order_by) == [term]
+
+
+def test_a_rejected_value_holding_nul_is_quoted_without_it_and_its_answer_replays(staff_api):
+    body = {
+        "start_date": "2020-01-01",
+        "end_date": "2020-01-02",
+        "country": "AO",
+        "visitors": 3,
+        "title": "Study visit",
+        "purpose": "Koban system",
+        "facilities_visited": ["a\x00b"],
+    }
+    first = staff_api.post("/api/v1/delegations/", body, format="json", HTTP_IDEMPOTENCY_KEY="nul-in-a-choice")
+    error = assert_error(first, 400, "invalid")
+    message = error["fields"]["facilities_visited"]["0"][0]["message"]
+    assert "\x00" not in message and "a\N{REPLACEMENT CHARACTER}b" in message
+    replay = staff_api.post("/api/v1/delegations/", body, format="json", HTTP_IDEMPOTENCY_KEY="nul-in-a-choice")
+    assert replay.status_code == 400 and replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()

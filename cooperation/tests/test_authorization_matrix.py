@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 from django.contrib import admin
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework import relations
@@ -186,9 +186,9 @@ def test_the_matrix_covers_every_role_and_both_organizations():
 
 
 @pytest.fixture(scope="module")
-def data(django_db_setup, django_db_blocker):
-    """Built once, inside a transaction that is rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
+def data(module_transaction, django_db_blocker):
+    """Built once for the module, rolled back after it (module_transaction)."""
+    with django_db_blocker.unblock():
         dataset = authorization_dataset.build()
         clients = {}
         for role, user in dataset.users.items():
@@ -203,8 +203,7 @@ def data(django_db_setup, django_db_blocker):
             for role, user in dataset.users.items()
             if user is not None
         }
-        yield dataset
-        transaction.set_rollback(True)
+    return dataset
 
 
 def writes() -> dict:

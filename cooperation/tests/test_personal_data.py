@@ -8,6 +8,7 @@ whose personal values are unmistakable, looking for those values in the answers.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 import json
@@ -178,6 +179,7 @@ def people_on_record(partner_org):
     return expert, trainee
 
 
+@functools.cache  # the schema follows from the code: one build serves the module's walks
 def schema_get_paths() -> list[str]:
     paths = SchemaGenerator().get_schema(public=True)["paths"]
     found = [path for path, operations in paths.items() if "get" in operations]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import django_filters
 import pytest
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 from rest_framework import relations
 from rest_framework.test import APIClient, APIRequestFactory
@@ -185,12 +185,10 @@ def test_the_suite_covers_the_partner_writes_and_filters():
 
 
 @pytest.fixture(scope="module")
-def data(django_db_setup, django_db_blocker):
-    """The authorization matrix's two organizations, built once and rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        dataset = authorization_dataset.build()
-        yield dataset
-        transaction.set_rollback(True)
+def data(module_transaction, django_db_blocker):
+    """The authorization matrix's two organizations, built once for the module."""
+    with django_db_blocker.unblock():
+        return authorization_dataset.build()
 
 
 def _client(data, role: str) -> APIClient:

@@ -29,7 +29,7 @@ from trainees.models import Enrollment, EnrollmentStatus
 from trainees.services import enrollment_transition
 from trainees.tests.factories import CourseFactory, EnrollmentFactory
 
-from .soak_support import database_url_of_tests, migrate, seed_writer_in, small_dataset
+from .soak_support import copy_migrated_template, database_url_of_tests, seed_writer_in, small_dataset
 
 pytestmark = [pytest.mark.soak, pytest.mark.django_db(transaction=True)]
 
@@ -135,7 +135,7 @@ def outage():
 
 
 def test_the_database_restarted_under_load_loses_no_accepted_write(outage):
-    migrate(outage.url)
+    copy_migrated_template(outage.url)
     writer = seed_writer_in(outage.url)
     plan = load.Plan(
         clients=[load.Client("writer", writer.token, [load.measurement_writes(writer.indicator, writer.start)])]

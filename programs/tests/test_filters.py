@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import make_other_org, make_partner_org
 from cooperation.tests.factories import CooperationFieldFactory, OrganizationFactory, RegionFactory
 from programs.models import Event, ProgramPartner, Site
 
@@ -34,7 +35,30 @@ KEYS = {
 
 
 @pytest.fixture
-def portfolio(partner_org, other_org):
+def partner_org(portfolio_organizations):
+    return portfolio_organizations[0]
+
+
+@pytest.fixture
+def other_org(portfolio_organizations):
+    return portfolio_organizations[1]
+
+
+@pytest.fixture(scope="module")
+def portfolio_organizations(module_transaction, django_db_blocker):
+    """The portfolio below, written once for the module's cases (which only read it)."""
+    with django_db_blocker.unblock():
+        partner_org, other_org = make_partner_org(), make_other_org()
+        write_portfolio(partner_org, other_org)
+    return partner_org, other_org
+
+
+@pytest.fixture
+def portfolio(portfolio_organizations):
+    return portfolio_organizations
+
+
+def write_portfolio(partner_org, other_org):
     koban = CooperationFieldFactory(code="koban")
     forensics = CooperationFieldFactory(code="forensics")
     judo = CooperationFieldFactory(code="judo")

@@ -4,25 +4,42 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import make_partner_org
+
 from .conftest import build_portfolio
 
-# Slow (seconds per case): each case builds many portfolios, to show the queries stay flat.
 pytestmark = pytest.mark.django_db
 
 RESOURCES = ["programs", "projects", "sites", "fundings", "indicators", "measurements", "events"]
 
 
-@pytest.fixture
-def many_portfolios(partner_org):
+# Thirty portfolios take seconds to write: they are written once for the module's cases
+# (which only read them) and rolled back after the last.
+@pytest.fixture(scope="module")
+def portfolio_partner(module_transaction, django_db_blocker):
     from cooperation.tests.factories import CooperationFieldFactory
 
-    fields = CooperationFieldFactory.create_batch(2)
-    for number in range(30):
-        portfolio = build_portfolio(partner_org, f"p{number}")
-        portfolio.program.fields.set(fields)
-        portfolio.project.fields.set(fields)
-        portfolio.event.fields.set(fields)
-        portfolio.event.organizers.add(partner_org)
+    with django_db_blocker.unblock():
+        partner = make_partner_org()
+        fields = CooperationFieldFactory.create_batch(2)
+        for number in range(30):
+            portfolio = build_portfolio(partner, f"p{number}")
+            portfolio.program.fields.set(fields)
+            portfolio.project.fields.set(fields)
+            portfolio.event.fields.set(fields)
+            portfolio.event.organizers.add(partner)
+    return partner
+
+
+@pytest.fixture
+def partner_org(portfolio_partner):
+    """The coordinator's organization is the one the thirty portfolios belong to."""
+    return portfolio_partner
+
+
+@pytest.fixture
+def many_portfolios(portfolio_partner):
+    return portfolio_partner
 
 
 def queries_for(client, url: str) -> int:
