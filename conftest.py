@@ -325,3 +325,12 @@ def fast_password_hashing():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
     ):
         yield
+
+
+def pytest_collection_finish(session):
+    """The collected tests (and the contract's thousands of generated cases) live to the
+    end of the run: out of the garbage collector's sight, its sweeps stay short."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -69,6 +69,30 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
                 raise serializers.ValidationError(
                     {name: [ErrorDetail(_("Give a string."), code="invalid")] for name in not_text}
                 )
+            # DRF trims surrounding whitespace before it counts; the schema's maxLength counts
+            # what was sent, so a text one character too long is refused whatever it holds.
+            too_long = {
+                name: field.max_length
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and field.max_length is not None
+                and isinstance(data.get(name), str)
+                and len(data[name]) > field.max_length
+            }
+            if too_long:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            ErrorDetail(
+                                _("Ensure this field has no more than %(max_length)d characters.")
+                                % {"max_length": limit},
+                                code="max_length",
+                            )
+                        ]
+                        for name, limit in too_long.items()
+                    }
+                )
         return super().to_internal_value(data)
 
     def refuse_staff_only(self, attrs) -> None:

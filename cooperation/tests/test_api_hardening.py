@@ -12,7 +12,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from cooperation.api.ordering import StrictOrderingFilter
 from cooperation.api.parsers import DEFAULT_MAX_DEPTH, nesting_depth
 from cooperation.api.urls import router
-from cooperation.models import Organization
+from cooperation.models import Organization, Region
 from cooperation.urls import handler404, handler500  # noqa: F401  (this module serves as a URLconf)
 from trainees.models import Trainee
 from trainees.tests.factories import TraineeFactory
@@ -211,3 +211,11 @@ def test_a_rejected_value_holding_nul_is_quoted_without_it_and_its_answer_replay
     replay = staff_api.post("/api/v1/delegations/", body, format="json", HTTP_IDEMPOTENCY_KEY="nul-in-a-choice")
     assert replay.status_code == 400 and replay["Idempotent-Replayed"] == "true"
     assert replay.json() == first.json()
+
+
+def test_a_text_longer_than_its_limit_is_refused_even_when_whitespace_pads_it(staff_api):
+    # DRF trims before counting; the schema's maxLength counts the characters sent.
+    body = {"code": "padded", "name": "\f" + "x" * Region._meta.get_field("name").max_length}
+    error = assert_error(staff_api.post("/api/v1/regions/", body, format="json"), 400, "invalid")
+    assert error["fields"]["name"][0]["code"] == "max_length"
+    assert not Region.objects.filter(code="padded").exists()
