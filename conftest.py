@@ -5,6 +5,10 @@ each worker gets a Redis of its own and a database cloned from one migrated temp
 """
 
 import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
@@ -74,54 +78,32 @@ def pytest_xdist_setupnodes(config, specs):
         server, url = devstack.start_empty_redis(f"redis-test-gw{index}")
         servers.append(server)
         spec.env["REDIS_URL"] = url
+        spec.env["TEST_TEMPLATE_BUILT"] = "1"
+    # The migrated template is brought up to date while the workers collect the tests,
+    # instead of by the first of them while the others wait (template_db).
+    config.stash[_TEMPLATE_BUILDER] = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cooperation.tests.template_db",
+            *(["--rebuild"] if config.getoption("create_db") else []),
+        ],
+        cwd=Path(__file__).resolve().parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 _REDIS_SERVERS = pytest.StashKey[list]()
+_TEMPLATE_BUILDER = pytest.StashKey[subprocess.Popen]()
 
 
 def pytest_unconfigure(config):
     for server in config.stash.get(_REDIS_SERVERS, []):
         server.shutdown()
-
-
-def _database_names(connection) -> tuple[str, str]:
-    """(the migrated template, this process's copy): test_NAME_template and test_NAME[_gwN]."""
-    return f"test_{connection.settings_dict['NAME']}_template", connection.creation._get_test_db_name()
-
-
-def _use_database(connection, name: str) -> None:
-    from django.conf import settings
-
-    connection.close()
-    settings.DATABASES[connection.alias]["NAME"] = name
-    connection.settings_dict["NAME"] = name
-
-
-def _template_is_current(connection, template: str, fingerprint: str) -> bool:
-    with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template])
-        row = cursor.fetchone()
-    return row is not None and row[0] == fingerprint
-
-
-def _build_template(connection, template: str, fingerprint: str) -> None:
-    """Migrate a fresh template database, then label it with the code it was migrated from."""
-    original = connection.settings_dict["NAME"]
-    test_settings = connection.settings_dict["TEST"]
-    saved_test_name = test_settings.get("NAME")
-    test_settings["NAME"] = template
-    try:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    finally:
-        test_settings["NAME"] = saved_test_name
-        _use_database(connection, original)
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f"COMMENT ON DATABASE \"{template}\" IS '{fingerprint}'")
-
-
-def _drop(connection, name: str) -> None:
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    builder = config.stash.get(_TEMPLATE_BUILDER, None)
+    if builder is not None:
+        builder.wait()
 
 
 @pytest.fixture(scope="session")
@@ -135,23 +117,24 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     from django.db import connection
 
     from cooperation import devstack
+    from cooperation.tests import template_db
 
-    template, name = _database_names(connection)
+    template, name = template_db.names(connection)
     original = connection.settings_dict["NAME"]
+    # Under xdist the controller has already (re)built the template (TEST_TEMPLATE_BUILT).
+    rebuild = request.config.getoption("create_db") and not os.environ.get("TEST_TEMPLATE_BUILT")
     with django_db_blocker.unblock():
-        fingerprint = devstack.source_fingerprint()
         with devstack.file_lock(template):
-            if request.config.getoption("create_db") or not _template_is_current(connection, template, fingerprint):
-                _build_template(connection, template, fingerprint)
-            _drop(connection, name)
+            template_db.bring_up_to_date(connection, rebuild=rebuild)
+            template_db.drop(connection, name)
             with connection._nodb_cursor() as cursor:
                 cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        _use_database(connection, name)
+        template_db.use_database(connection, name)
         connection.ensure_connection()
     yield
     with django_db_blocker.unblock():
-        _use_database(connection, original)
-        _drop(connection, name)
+        template_db.use_database(connection, original)
+        template_db.drop(connection, name)
 
 
 @pytest.fixture(scope="module")
