@@ -337,14 +337,15 @@ def test_a_program_cannot_be_shortened_while_a_project_past_the_new_end_is_being
 
 
 def wait_until_another_connection_waits_for_a_lock() -> None:
-    """Poll from this connection until some other backend is blocked on a lock."""
+    """Poll from this connection until another backend waits for a lock this one holds.
+
+    Only this backend's waiters count: under parallel workers other tests share the server.
+    """
     for _ in range(600):
         with connection.cursor() as cursor:
             # Inside a transaction the activity view is a snapshot unless cleared.
             cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))")
             if cursor.fetchone()[0]:
                 return
         time.sleep(0.05)
