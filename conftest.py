@@ -121,7 +121,8 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 
     template, name = template_db.names(connection)
     original = connection.settings_dict["NAME"]
-    # Under xdist the controller has already (re)built the template (TEST_TEMPLATE_BUILT).
+    # Under xdist the controller's builder, started before the workers, does what
+    # --create-db asks (TEST_TEMPLATE_BUILT); the workers only check the fingerprint.
     rebuild = request.config.getoption("create_db") and not os.environ.get("TEST_TEMPLATE_BUILT")
     with django_db_blocker.unblock():
         with devstack.file_lock(template):
