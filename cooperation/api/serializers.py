@@ -72,7 +72,7 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
             # DRF trims surrounding whitespace before it counts; the schema's maxLength counts
             # what was sent, so a text one character too long is refused whatever it holds.
             too_long = {
-                name: field.max_length
+                name: field
                 for name, field in self.fields.items()
                 if isinstance(field, serializers.CharField)
                 and not field.read_only
@@ -85,12 +85,11 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
                     {
                         name: [
                             ErrorDetail(
-                                _("Ensure this field has no more than %(max_length)d characters.")
-                                % {"max_length": limit},
+                                field.error_messages["max_length"].format(max_length=field.max_length),
                                 code="max_length",
                             )
                         ]
-                        for name, limit in too_long.items()
+                        for name, field in too_long.items()
                     }
                 )
         return super().to_internal_value(data)

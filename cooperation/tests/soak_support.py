@@ -115,9 +115,10 @@ def copy_migrated_template(database_url: str) -> None:
     minute."""
     from cooperation import devstack
     from cooperation.backup import postgres_tool
+    from cooperation.tests.template_db import template_of
 
     url = urlsplit(os.environ["DATABASE_URL"])
-    template = f"test_{url.path.lstrip('/')}_template"
+    template = template_of(url.path.lstrip("/"))
     source = urlunsplit(url._replace(path=f"/{template}"))
     # Under the template's lock: a worker cloning the template needs it to itself.
     with devstack.file_lock(template):

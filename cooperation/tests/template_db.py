@@ -11,9 +11,14 @@ from __future__ import annotations
 import sys
 
 
+def template_of(database: str) -> str:
+    """The template's name for a database named in the settings (or DATABASE_URL)."""
+    return f"test_{database}_template"
+
+
 def names(connection) -> tuple[str, str]:
     """(the migrated template, this process's copy): test_NAME_template and test_NAME[_gwN]."""
-    return f"test_{connection.settings_dict['NAME']}_template", connection.creation._get_test_db_name()
+    return template_of(connection.settings_dict["NAME"]), connection.creation._get_test_db_name()
 
 
 def use_database(connection, name: str) -> None:
