@@ -19,18 +19,21 @@ from dataclasses import dataclass
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
-ACCOUNT_SQL = """
-SELECT (SELECT version FROM cooperation_permission_version),
+# The account's columns for the user whose id is `{user}` (a parameter, or a column of
+# a query this is part of: token authentication reads token, user and account at once).
+ACCOUNT_COLUMNS = """
+       (SELECT version FROM cooperation_permission_version),
        ARRAY(SELECT user_group.group_id FROM auth_user_groups user_group
-              WHERE user_group.user_id = %(user)s ORDER BY user_group.group_id),
+              WHERE user_group.user_id = {user} ORDER BY user_group.group_id),
        ARRAY(SELECT role.name FROM auth_user_groups user_group JOIN auth_group role ON role.id = user_group.group_id
-              WHERE user_group.user_id = %(user)s ORDER BY user_group.group_id),
+              WHERE user_group.user_id = {user} ORDER BY user_group.group_id),
        ARRAY(SELECT content_type.app_label || '.' || permission.codename
                FROM auth_user_user_permissions own
                JOIN auth_permission permission ON permission.id = own.permission_id
                JOIN django_content_type content_type ON content_type.id = permission.content_type_id
-              WHERE own.user_id = %(user)s)
+              WHERE own.user_id = {user})
 """
+ACCOUNT_SQL = "SELECT" + ACCOUNT_COLUMNS.format(user="%(user)s")
 
 # (version, group ids) → the groups' permissions as "app_label.codename". Entries of an
 # older version are dropped when a newer one is first seen.
@@ -68,11 +71,16 @@ def account_of(user) -> Account:
     if account is None:
         with connection.cursor() as cursor:
             cursor.execute(ACCOUNT_SQL, {"user": user.pk})
-            version, group_ids, group_names, own = cursor.fetchone()
-        groups = _permissions_of_groups(version, tuple(group_ids)) if group_ids else frozenset()
-        account = Account(frozenset(group_names), groups | frozenset(own))
-        user._account = account
+            account = remember_account(user, cursor.fetchone())
     return account
+
+
+def remember_account(user, row) -> Account:
+    """Keep on the user the account read from `ACCOUNT_COLUMNS`' four values."""
+    version, group_ids, group_names, own = row
+    groups = _permissions_of_groups(version, tuple(group_ids)) if group_ids else frozenset()
+    user._account = Account(frozenset(group_names), groups | frozenset(own))
+    return user._account
 
 
 class CachedGroupPermissionBackend(ModelBackend):

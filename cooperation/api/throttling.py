@@ -1,5 +1,17 @@
-import logging
+"""Rate limits for token clients, counted in Redis in one atomic step per request.
 
+DRF's throttle reads a client's request history, trims it in Python and writes it back:
+two round trips, and two processes serving the same client at once can both read the
+history before either writes, so both get through past the limit. Here the same sliding
+window (the times of the requests let through in the last period) is a sorted set that a
+server-side script trims, counts and extends in one step.
+"""
+
+import logging
+import secrets
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 from rest_framework.throttling import UserRateThrottle
 
@@ -7,19 +19,55 @@ from cooperation.models import ApiToken
 
 logger = logging.getLogger(__name__)
 
+# KEYS[1]: the window; ARGV: now, period (seconds), limit, a member unique to this request.
+# Answers {1} when the request goes through, {0, count, oldest} when it is refused.
+WINDOW_SCRIPT = """
+local now, period, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - period)
+local count = redis.call('ZCARD', KEYS[1])
+if count >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, count, oldest[2]}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], math.ceil(period * 1000))
+return {1}
+"""
+
 
 class TokenClientThrottle(UserRateThrottle):
     """Scripts on tokens are rate-limited; people in the browsable API are not."""
 
     scope = "token_client"
+    _script = None  # registered once per process
 
     def allow_request(self, request, view):
-        if not isinstance(request.auth, ApiToken):
+        if not isinstance(request.auth, ApiToken) or self.rate is None:
             return True
-        try:
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        cache = caches["default"]
+        if not isinstance(cache, RedisCache):  # another cache backend: DRF's own counting
             return super().allow_request(request, view)
+        self.now = self.timer()
+        try:
+            # The cache's own connection pool (RedisCache keeps it on `_cache`).
+            client = cache._cache.get_client(self.key, write=True)
+            if TokenClientThrottle._script is None:
+                TokenClientThrottle._script = client.register_script(WINDOW_SCRIPT)
+            answer = TokenClientThrottle._script(
+                keys=[cache.make_key(f"{self.key}:window")],
+                args=[repr(self.now), self.duration, self.num_requests, secrets.token_hex(8)],
+                client=client,
+            )
         except RedisError as exc:
             # The counters live in Redis; while it is away the API keeps serving unthrottled
             # rather than failing every call.
             logger.warning("API throttling is off while the cache is unreachable: %s", exc)
             return True
+        if answer[0] == 1:
+            return True
+        # What DRF's wait() reads: the requests in the window, oldest last.
+        self.history = [float(answer[2])] * int(answer[1])
+        return self.throttle_failure()

@@ -219,3 +219,19 @@ def test_a_text_longer_than_its_limit_is_refused_even_when_whitespace_pads_it(st
     error = assert_error(staff_api.post("/api/v1/regions/", body, format="json"), 400, "invalid")
     assert error["fields"]["name"][0]["code"] == "max_length"
     assert not Region.objects.filter(code="padded").exists()
+
+
+def test_each_serializer_gets_fields_of_its_own_though_they_are_built_once_per_class():
+    from cooperation.api.serializers import OrganizationSerializer, RegionSerializer
+
+    brief, full = RegionSerializer(brief=True), RegionSerializer()
+    assert set(brief.fields) == set(RegionSerializer.Meta.brief_fields)
+    assert set(full.fields) == set(RegionSerializer.Meta.fields)  # the brief one took nothing away
+
+    one, other = OrganizationSerializer(), OrganizationSerializer()
+    assert one.fields["parent"] is not other.fields["parent"]
+    one.fields["parent"].queryset = Organization.objects.none()  # as a scoped serializer narrows it
+    assert other.fields["parent"].queryset.model is Organization
+    assert other.fields["parent"].queryset.query is not one.fields["parent"].queryset.query
+    assert other.fields["name"].max_length == Organization._meta.get_field("name").max_length
+    assert other.fields["name"].parent is other

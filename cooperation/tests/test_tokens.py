@@ -3,10 +3,15 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from cooperation.api.authentication import token_of
 from cooperation.models import ApiToken
+from cooperation.roles import PARTNER_COORDINATOR, roles_of
 from cooperation.services import api_token_issue, api_token_revoke
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +29,20 @@ def test_a_token_authenticates_and_its_use_is_recorded(coordinator_user):
     assert client_with(key).get("/api/v1/regions/").status_code == 200
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+def test_a_key_reads_its_token_user_and_account_in_one_query(coordinator_user):
+    token, key = api_token_issue(user=coordinator_user, name="one query")
+    with CaptureQueriesContext(connection) as queries:
+        loaded = token_of(key)
+        assert loaded.user.has_perm("dispatch.view_deployment")
+        assert roles_of(loaded.user) == {PARTNER_COORDINATOR}
+    assert len(queries) == 1
+    # The same records as the ORM loads, field for field.
+    assert model_to_dict(loaded) == model_to_dict(ApiToken.objects.get(pk=token.pk))
+    assert model_to_dict(loaded.user) == model_to_dict(type(coordinator_user).objects.get(pk=coordinator_user.pk))
+    assert loaded.created_at == ApiToken.objects.get(pk=token.pk).created_at
+    assert token_of(key + "x") is None
 
 
 def test_bearer_keyword_is_accepted_too(coordinator_user):
@@ -139,3 +158,41 @@ def test_token_clients_are_throttled(coordinator_user, settings):
         SimpleRateThrottle.THROTTLE_RATES = original
         cache.clear()
     assert statuses == [200, 200, 200, 429]
+
+
+def test_concurrent_requests_of_one_client_cannot_pass_the_limit_together(coordinator_user):
+    """Sixteen requests at once against a limit of five: exactly five go through, and the
+    refused ones are told how long to wait."""
+    import threading
+
+    from django.core.cache import cache
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from cooperation.api.throttling import TokenClientThrottle
+
+    token, _ = api_token_issue(user=coordinator_user, name="concurrent")
+    request = Request(APIRequestFactory().get("/api/v1/regions/"))
+    request.user, request.auth = coordinator_user, token
+    start, answers = threading.Barrier(16), []
+
+    class FivePerMinute(TokenClientThrottle):
+        rate = "5/minute"
+
+    def call():
+        throttle = FivePerMinute()
+        start.wait()
+        answers.append((throttle.allow_request(request, None), throttle))
+
+    cache.clear()
+    try:
+        threads = [threading.Thread(target=call) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        cache.clear()
+    assert sum(allowed for allowed, _ in answers) == 5
+    waits = [throttle.wait() for allowed, throttle in answers if not allowed]
+    assert len(waits) == 11 and all(0 < wait <= 60 for wait in waits)
