@@ -7,7 +7,8 @@ An app declares its allowed moves once:
 and its transition service calls `DEPLOYMENT_TRANSITIONS.check(current, target)` before
 writing the new status and one history row (a subclass of `StatusChange`) in the same
 transaction. History rows are never updated nor deleted: the model refuses it, and the
-table's trigger (`append_only_sql`, run from the app's migration) refuses it in SQL.
+table's trigger `<table>_append_only` (written out in the app's migration, calling
+`cooperation_forbid_change()`) refuses it in SQL.
 """
 
 from __future__ import annotations
@@ -74,22 +75,3 @@ class StatusChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Status history is append-only."), code="append_only")
-
-
-APPEND_ONLY_FUNCTION_SQL = """
-CREATE OR REPLACE FUNCTION cooperation_forbid_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'rows of % are append-only', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-
-def append_only_sql(table: str) -> tuple[str, str]:
-    """(forward, reverse) SQL for a migration's RunSQL making `table` append-only."""
-    trigger = f"{table}_append_only"
-    return (
-        APPEND_ONLY_FUNCTION_SQL + f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION cooperation_forbid_change();",
-        f"DROP TRIGGER IF EXISTS {trigger} ON {table};",
-    )

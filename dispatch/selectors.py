@@ -29,8 +29,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cooperation.validation import refusal
+
 from .choices import ExpertStatus, StandbySpecialty, Term
-from .errors import refusal
 from .fitness import STANDARD_RELIEF_DAYS, oldest_current_training, passport_required_until
 from .languages import language_name, validate_language_code
 from .models import Deployment, Expert, ExpertLanguage

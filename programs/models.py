@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from cooperation.archive import Archivable, archived_together
+from cooperation.db import end_not_before_start, related_or_none
 from cooperation.models import (
     CooperationField,
     Organization,
@@ -57,25 +58,6 @@ def optional_code_unique(prefix: str) -> models.UniqueConstraint:
         name=f"{prefix}_code_unique",
         violation_error_code="duplicate",
         violation_error_message=_("Another record already uses this code."),
-    )
-
-
-def related_or_none(instance, name: str):
-    """The related object, including one assigned but not yet saved (admin inlines)."""
-    field = instance._meta.get_field(name)
-    if field.is_cached(instance):
-        return field.get_cached_value(instance)
-    if getattr(instance, field.attname) is None:
-        return None
-    return getattr(instance, name)
-
-
-def end_not_before_start(prefix: str, start: str = "start_date", end: str = "end_date") -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)}),
-        name=f"{prefix}_end_not_before_start",
-        violation_error_code="date_order",
-        violation_error_message=_("The end date cannot be before the start date."),
     )
 
 

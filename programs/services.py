@@ -2,8 +2,8 @@
 
 Every function validates the record (field rules, constraints and the cross-table
 rules in the models' `clean()`), saves it inside one transaction and credits the
-change to `actor` in the record's history. The database triggers (see triggers.py)
-hold the same cross-table rules against any other write path.
+change to `actor` in the record's history. The database triggers (written out
+in migration programs 0002) hold the same cross-table rules against any other write path.
 """
 
 from __future__ import annotations

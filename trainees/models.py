@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.contrib.postgres.fields import ArrayField, RangeOperators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -18,13 +18,9 @@ from simple_history.models import HistoricalRecords
 from cooperation.access import RestrictedManager
 from cooperation.archive import Archivable, archived_together
 from cooperation.crypto import DigestField, EncryptedCharField
+from cooperation.db import DateRange, related_or_none
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
 from cooperation.workflow import StatusChange
-
-
-class DateRange(Func):
-    function = "daterange"
-    output_field = DateRangeField()
 
 
 class WithoutSpaces(Func):
@@ -58,16 +54,6 @@ def normalized_value(text: str) -> Lower:
 
 # What makes two trainee records one person.
 IDENTITY_FIELDS = ("family_name", "given_name", "date_of_birth", "nationality")
-
-
-def related_or_none(instance, name: str):
-    """The related object, including one assigned but not yet saved (admin inlines)."""
-    field = instance._meta.get_field(name)
-    if field.is_cached(instance):
-        return field.get_cached_value(instance)
-    if getattr(instance, field.attname) is None:
-        return None
-    return getattr(instance, name)
 
 
 class Course(TimeStampedModel):

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cooperation.models import Organization
 from cooperation.services import audited_save
+from cooperation.validation import refusal
 from cooperation.workflow import Transitions
 
 from .models import (
@@ -122,9 +123,9 @@ def enrollment_nominate(
 ) -> Enrollment:
     """Nominate a trainee to a course, before its deadline and only once."""
     course = Course.objects.get(pk=course.pk)
-    refusal = nomination_refusal(course)
-    if refusal is not None:
-        raise refusal
+    refused = nomination_refusal(course)
+    if refused is not None:
+        raise refused
     existing = Enrollment.objects.filter(course=course, trainee=trainee).first()
     if existing is not None:
         raise ValidationError(
@@ -186,10 +187,6 @@ def _certificate_number(course: Course) -> str:
     return f"NPA-{course.end_date.year}-{course.code}-{issued + 1:03d}"
 
 
-def _refuse(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def _apply(
     enrollment: Enrollment,
     course: Course,
@@ -204,7 +201,7 @@ def _apply(
     current = enrollment.status
     ENROLLMENT_TRANSITIONS.check(current, to)
     if course.status == Course.Status.CANCELLED and to not in (S.WITHDRAWN, S.REJECTED):
-        raise _refuse(
+        raise refusal(
             "status",
             _("Course %(code)s is cancelled; its enrollments can only be withdrawn or rejected.")
             % {"code": course.code},
@@ -214,7 +211,7 @@ def _apply(
     if to == S.ACCEPTED:
         clash = _overlapping_seat(enrollment, course)
         if clash is not None:
-            raise _refuse(
+            raise refusal(
                 "status",
                 _(
                     "%(trainee)s already holds a seat in course %(code)s (%(start)s to %(end)s), "
@@ -231,7 +228,7 @@ def _apply(
         taken = _seats_taken(course)
         if taken >= course.capacity:
             if current == S.WAITLISTED:
-                raise _refuse(
+                raise refusal(
                     "status",
                     _("Course %(code)s is full (%(taken)d of %(capacity)d seats); this trainee stays waitlisted.")
                     % {"code": course.code, "taken": taken, "capacity": course.capacity},
@@ -316,7 +313,7 @@ def enrollment_transition(
     evaluation and issues the certificate number.
     """
     if to not in EnrollmentStatus.values:
-        raise _refuse(
+        raise refusal(
             "to",
             _("Unknown status “%(to)s”; choose one of %(choices)s.")
             % {"to": to, "choices": ", ".join(EnrollmentStatus.values)},

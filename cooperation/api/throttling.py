@@ -19,17 +19,22 @@ from cooperation.models import ApiToken
 
 logger = logging.getLogger(__name__)
 
-# KEYS[1]: the window; ARGV: now, period (seconds), limit, a member unique to this request.
-# Answers {1} when the request goes through, {0, count, oldest} when it is refused.
+# KEYS[1]: the window; ARGV: period (seconds), limit, a member unique to this request.
+# The time is the Redis server's, one clock for every process and host. Answers {1} when
+# the request goes through, {0, count, seconds until the oldest leaves} when refused.
 WINDOW_SCRIPT = """
-local now, period, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local period, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - period)
 local count = redis.call('ZCARD', KEYS[1])
 if count >= limit then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {0, count, oldest[2]}
+  local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+  -- Clamped: the server's clock may be set back between two requests.
+  local remaining = math.max(0, math.min(period, period - (now - oldest)))
+  return {0, count, string.format('%.6f', remaining)}
 end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], math.ceil(period * 1000))
 return {1}
 """
@@ -50,7 +55,6 @@ class TokenClientThrottle(UserRateThrottle):
         cache = caches["default"]
         if not isinstance(cache, RedisCache):  # another cache backend: DRF's own counting
             return super().allow_request(request, view)
-        self.now = self.timer()
         try:
             # The cache's own connection pool (RedisCache keeps it on `_cache`).
             client = cache._cache.get_client(self.key, write=True)
@@ -58,7 +62,7 @@ class TokenClientThrottle(UserRateThrottle):
                 TokenClientThrottle._script = client.register_script(WINDOW_SCRIPT)
             answer = TokenClientThrottle._script(
                 keys=[cache.make_key(f"{self.key}:window")],
-                args=[repr(self.now), self.duration, self.num_requests, secrets.token_hex(8)],
+                args=[self.duration, self.num_requests, secrets.token_hex(8)],
                 client=client,
             )
         except RedisError as exc:
@@ -68,6 +72,14 @@ class TokenClientThrottle(UserRateThrottle):
             return True
         if answer[0] == 1:
             return True
-        # What DRF's wait() reads: the requests in the window, oldest last.
-        self.history = [float(answer[2])] * int(answer[1])
+        self.window_count, self.oldest_leaves_in = int(answer[1]), float(answer[2])
         return self.throttle_failure()
+
+    def wait(self):
+        """Seconds until a request would go through again (Retry-After), as DRF reckons
+        it: the time until the oldest request leaves the window, shared among the
+        requests that window will then allow."""
+        if not hasattr(self, "oldest_leaves_in"):  # DRF's own counting
+            return super().wait()
+        available = self.num_requests - self.window_count + 1
+        return self.oldest_leaves_in / available if available > 0 else None

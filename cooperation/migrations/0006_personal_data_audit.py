@@ -5,7 +5,15 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from cooperation.workflow import append_only_sql
+
+# The append-only guard, written out as it ran: editing live code must not rewrite history.
+FORBID_CHANGE = """
+CREATE OR REPLACE FUNCTION cooperation_forbid_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'rows of % are append-only', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+END;
+$$ LANGUAGE plpgsql;
+"""
 
 
 class Migration(migrations.Migration):
@@ -55,6 +63,12 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='purge_record_has_reason')],
             },
         ),
-        migrations.RunSQL(*append_only_sql("cooperation_personaldataexport")),
-        migrations.RunSQL(*append_only_sql("cooperation_purgerecord")),
+        migrations.RunSQL(
+            FORBID_CHANGE + "CREATE TRIGGER cooperation_personaldataexport_append_only BEFORE UPDATE OR DELETE ON cooperation_personaldataexport FOR EACH ROW EXECUTE FUNCTION cooperation_forbid_change();",
+            'DROP TRIGGER IF EXISTS cooperation_personaldataexport_append_only ON cooperation_personaldataexport;',
+        ),
+        migrations.RunSQL(
+            FORBID_CHANGE + "CREATE TRIGGER cooperation_purgerecord_append_only BEFORE UPDATE OR DELETE ON cooperation_purgerecord FOR EACH ROW EXECUTE FUNCTION cooperation_forbid_change();",
+            'DROP TRIGGER IF EXISTS cooperation_purgerecord_append_only ON cooperation_purgerecord;',
+        ),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .base import CODE_PREFIX, ORG_CODE_PREFIX, USERNAME_PREFIX
 
 SYN = CODE_PREFIX + "%"
-# Status histories are append-only; their guard (named as `append_only_sql` names it)
+# Status histories are append-only; their guard (the trigger `<table>_append_only`)
 # is lifted only while deleting the history of synthetic rows, inside the same transaction.
 APPEND_ONLY = ("trainees_enrollmentstatuschange", "dispatch_deploymentstatuschange")
 SYNTHETIC_DEPLOYMENTS = (

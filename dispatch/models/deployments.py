@@ -6,7 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,6 +18,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from cooperation.access import RestrictedQuerySet
+from cooperation.db import DateRange
 from cooperation.models import Organization, TimeStampedModel
 from cooperation.workflow import StatusChange
 from programs.models import Project, program_scope
@@ -42,11 +43,6 @@ class DaysBetween(Func):
     arg_joiner = " - "
     template = "(%(expressions)s)"
     output_field = models.IntegerField()
-
-
-class DateRange(Func):
-    function = "daterange"
-    output_field = DateRangeField()
 
 
 def effective_start(prefix: str = "") -> Coalesce:

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from cooperation.access import STAFF_ONLY_MESSAGE, organization_of
 from cooperation.roles import sees_everything
 from cooperation.services import audited_save
+from cooperation.validation import refusal
 from cooperation.workflow import Transitions
 from programs.models import Project, program_scope
 
 from ..choices import CheckInStatus, ChecklistKind, DeploymentKind, DeploymentStatus, ExpertStatus
-from ..errors import refusal
 from ..fitness import medical_valid_for, passport_required_until, passport_valid_for
 from ..models import ChecklistItem, Deployment, DeploymentStatusChange, Expert, SafetyCheckIn
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from cooperation.models import Organization
 from cooperation.services import audited_save
+from cooperation.validation import refusal
 
 from ..choices import DeploymentStatus, MissionStatus, StandbySpecialty
-from ..errors import refusal
 from ..fitness import STANDARD_RELIEF_DAYS
 from ..models import Deployment, DisasterEvent, Expert, Mission
 from ..selectors import standby_flag, standby_roster, unfit_reasons

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from cooperation.models import CooperationField
 from cooperation.services import audited_save
+from cooperation.validation import refusal
 
-from ..errors import refusal
 from ..models import Expert, ExpertLanguage
 
 

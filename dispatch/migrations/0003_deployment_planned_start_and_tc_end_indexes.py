@@ -6,6 +6,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # The same operations under a name that says what they add; databases that applied
+    # the old name count this one as applied.
+    replaces = [('dispatch', '0003_bench_indexes')]
 
     dependencies = [
         ('cooperation', '0006_personal_data_audit'),
