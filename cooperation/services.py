@@ -18,6 +18,18 @@ from .models import ApiToken, CooperationField, Organization, Region, UserProfil
 REFERENCE_DATA_FILE = Path(__file__).resolve().parent / "reference_data" / "reference_data.json"
 
 
+def model_update(instance, changes: dict) -> None:
+    """Set `changes` on the record (not saved): the one way a service or a viewset applies
+    new values before validating and saving them. A name that is not an editable field of
+    the record is a bug in the caller, not bad input."""
+    editable = {f.name for f in instance._meta.concrete_fields if f.editable and not f.primary_key}
+    unknown = set(changes) - editable
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} has no editable field {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(instance, name, value)
+
+
 def audited_save(instance, *, actor=None) -> None:
     """Validate and save one record, crediting the change to `actor` in its history."""
     instance.full_clean()

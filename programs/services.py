@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from cooperation.access import organization_of
 from cooperation.archive import archive
 from cooperation.models import CooperationField, Organization, Region
-from cooperation.services import LoadReport, audited_save
+from cooperation.services import LoadReport, audited_save, model_update
 
 from .models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, Status
 
@@ -34,15 +34,6 @@ Partners = Iterable[tuple[Organization, str]]
 # --- shared mechanics ------------------------------------------------------------------------
 
 
-def _assign(instance: models.Model, changes: dict[str, Any]) -> None:
-    editable = {f.name for f in instance._meta.concrete_fields if f.editable and not f.primary_key}
-    unknown = set(changes) - editable
-    if unknown:
-        raise TypeError(f"{type(instance).__name__} has no editable field {', '.join(sorted(unknown))}")
-    for name, value in changes.items():
-        setattr(instance, name, value)
-
-
 def _set_related(instance: models.Model, related: dict[str, Iterable | None]) -> None:
     """Replace many-to-many sets; None leaves a set as it is."""
     for name, values in related.items():
@@ -51,7 +42,7 @@ def _set_related(instance: models.Model, related: dict[str, Iterable | None]) ->
 
 
 def _save(instance: models.Model, *, actor, changes: dict[str, Any], related: dict[str, Iterable | None]):
-    _assign(instance, changes)
+    model_update(instance, changes)
     audited_save(instance, actor=actor)
     _set_related(instance, related)
     return instance
@@ -373,7 +364,7 @@ def _upsert(model, code: str, values: dict[str, Any], related: dict[str, list], 
         instance = model(code=code)
     changed = created or any(getattr(instance, name) != value for name, value in values.items())
     if changed:
-        _assign(instance, values)
+        model_update(instance, values)
         audited_save(instance)
     for name, wanted in related.items():
         manager = getattr(instance, name)

@@ -176,3 +176,19 @@ class CooperationViewSet(viewsets.ModelViewSet):
         )
         context = {**self.get_serializer_context(), "previous": history_page(entries)}
         return Response(HistoryEntrySerializer(entries[:HISTORY_LIMIT], many=True, context=context).data)
+
+
+class ServiceWritesMixin:
+    """Creates and updates go through the app's services, credited to the request's user."""
+
+    create_service = None
+    update_service = None
+    instance_argument = None
+
+    def perform_create(self, serializer):
+        return type(self).create_service(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        return type(self).update_service(
+            **{self.instance_argument: serializer.instance}, actor=self.request.user, **serializer.validated_data
+        )

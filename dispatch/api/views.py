@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from cooperation.access import in_scope_of
 from cooperation.api.viewsets import CooperationViewSet
 from cooperation.archive import ArchivingViewSetMixin
+from cooperation.services import model_update
 
 from .. import services
 from ..choices import DeploymentStatus
@@ -97,8 +98,7 @@ class ExpertViewSet(ArchivingViewSetMixin, CooperationViewSet):
     def perform_update(self, serializer):
         data, specialties, languages = self._split(serializer.validated_data)
         expert = serializer.instance
-        for name, value in data.items():
-            setattr(expert, name, value)
+        model_update(expert, data)
         return services.expert_save(
             expert=expert, actor=self.request.user, specialties=specialties, languages=languages
         )
@@ -155,8 +155,7 @@ class DeploymentViewSet(CooperationViewSet):
 
     def perform_update(self, serializer):
         deployment = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(deployment, name, value)
+        model_update(deployment, serializer.validated_data)
         return services.deployment_update(deployment=deployment, actor=self.request.user)
 
     def _staff_object(self):
@@ -305,8 +304,7 @@ class DisasterEventViewSet(CooperationViewSet):
 
     def perform_update(self, serializer):
         disaster = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(disaster, name, value)
+        model_update(disaster, serializer.validated_data)
         return services.disaster_save(disaster=disaster, actor=self.request.user)
 
 
@@ -329,8 +327,7 @@ class MissionViewSet(CooperationViewSet):
 
     def perform_update(self, serializer):
         mission = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(mission, name, value)
+        model_update(mission, serializer.validated_data)
         return services.mission_save(mission=mission, actor=self.request.user)
 
     @extend_schema(

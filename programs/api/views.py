@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 
-from cooperation.api.viewsets import CooperationViewSet
+from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
 
 from .. import services
@@ -25,22 +25,6 @@ from .serializers import (
     ProjectSerializer,
     SiteSerializer,
 )
-
-
-class ServiceWritesMixin:
-    """Creates and updates go through the app's services, credited to the request's user."""
-
-    create_service = None
-    update_service = None
-    instance_argument = None
-
-    def perform_create(self, serializer):
-        return type(self).create_service(actor=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        return type(self).update_service(
-            **{self.instance_argument: serializer.instance}, actor=self.request.user, **serializer.validated_data
-        )
 
 
 class ProgramViewSet(ArchivingViewSetMixin, ServiceWritesMixin, CooperationViewSet):

@@ -20,6 +20,7 @@ from cooperation.archive import ArchivingViewSetMixin
 from cooperation.models import Organization
 from cooperation.privacy import can_see_personal_data
 from cooperation.roles import sees_everything
+from cooperation.services import model_update
 
 from .. import services
 from ..filters import CourseFilter, CourseVisitFilter, DelegationFilter, EnrollmentFilter, TraineeFilter
@@ -128,8 +129,7 @@ class CourseViewSet(CooperationViewSet):
     def perform_update(self, serializer):
         values, many = _without_m2m(serializer.validated_data, Course)
         course = serializer.instance
-        for name, value in values.items():
-            setattr(course, name, value)
+        model_update(course, values)
         return services.course_save(course=course, actor=self.request.user, fields=many.get("fields"))
 
     @extend_schema(
@@ -284,8 +284,7 @@ class TraineeViewSet(ArchivingViewSetMixin, CooperationViewSet):
 
     def perform_update(self, serializer):
         trainee = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(trainee, name, value)
+        model_update(trainee, serializer.validated_data)
         return services.trainee_save(trainee=trainee, actor=self.request.user)
 
 
@@ -396,6 +395,5 @@ class DelegationViewSet(CooperationViewSet):
 
     def perform_update(self, serializer):
         delegation = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(delegation, name, value)
+        model_update(delegation, serializer.validated_data)
         return services.delegation_save(delegation=delegation, actor=self.request.user)
