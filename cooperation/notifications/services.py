@@ -13,8 +13,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from cooperation.outbox import enqueue_each
 from cooperation.roles import MANAGER, NPA_STAFF
 
+from . import task_names
 from .models import Notification
 from .reminders import Reminder
 
@@ -66,8 +68,6 @@ def _insert_new(rows: list[tuple]) -> list[int]:
 @transaction.atomic
 def notifications_for(reminders: Iterable[Reminder]) -> list[int]:
     """Record each reminder for its recipients unless already recorded; e-mail the new ones."""
-    from .tasks import email_notification
-
     reminders = list(reminders)
     if not reminders:
         return []
@@ -81,9 +81,7 @@ def notifications_for(reminders: Iterable[Reminder]) -> list[int]:
             subject, body = rendered[index, language]
             rows.append((recipient, reminder.cause, reminder.kind, reminder.level, subject[:300], body, reminder.link))
     created = _insert_new(rows)
-    from cooperation.outbox import enqueue_each
-
-    enqueue_each(email_notification, [(notification_id,) for notification_id in created])
+    enqueue_each(task_names.EMAIL_NOTIFICATION, [(notification_id,) for notification_id in created])
     return created
 
 
