@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -20,12 +21,22 @@ from . import task_names
 from .models import Notification
 from .reminders import Reminder
 
-# Each domain app offers `due_reminders(now) -> list[Reminder]`, one query per cause.
-REMINDER_SOURCES = ("dispatch.reminders.due_reminders", "trainees.reminders.due_reminders")
+
+def reminder_sources() -> list[Callable[[datetime], list[Reminder]]]:
+    """The `reminder_source` each app declares in its AppConfig, in the order of INSTALLED_APPS.
+
+    Each is a `due_reminders(now) -> list[Reminder]`, one query per cause; the core names
+    no app above it.
+    """
+    return [
+        import_string(config.reminder_source)
+        for config in apps.get_app_configs()
+        if getattr(config, "reminder_source", None)
+    ]
 
 
 def due_reminders(now: datetime) -> list[Reminder]:
-    return [reminder for source in REMINDER_SOURCES for reminder in import_string(source)(now)]
+    return [reminder for source in reminder_sources() for reminder in source(now)]
 
 
 def _people_in(role: str) -> list[tuple[int, str]]:
