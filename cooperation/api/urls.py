@@ -12,8 +12,6 @@ from django.apps import apps
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from cooperation.reports.views import AnnualSummaryView
-
 from .views import CooperationFieldViewSet, OrganizationViewSet, RegionViewSet
 
 
@@ -27,7 +25,7 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("fields", CooperationFieldViewSet, basename="cooperationfield")
 
-extra_patterns = [path("reports/annual-summary", AnnualSummaryView.as_view(), name="annual-summary")]
+extra_patterns = []
 for module_name in api_url_modules():
     module = import_module(module_name)
     for prefix, viewset, basename in getattr(module, "routes", ()):
