@@ -8,8 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cooperation.settings")
 app = Celery("cooperation")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Packages that are not apps but hold tasks of their own.
-app.autodiscover_tasks(["cooperation.reports", "cooperation.notifications"])
+# A package that is not an app but holds tasks of its own.
+app.autodiscover_tasks(["cooperation.notifications"])
 
 
 class DrainOutboxOnConnect(bootsteps.StartStopStep):

@@ -40,13 +40,18 @@ _last_failure: datetime | None = None
 
 
 def enqueue(task, *args) -> OutboxTask:
-    """Record `task(*args)` now; publish it when the surrounding transaction commits."""
+    """Record `task(*args)` now; publish it when the surrounding transaction commits.
+
+    `task` is a Celery task or the name it is registered under: a module can queue a task
+    whose module imports it.
+    """
     return enqueue_each(task, [args])[0]
 
 
 def enqueue_each(task, calls: Iterable[Sequence]) -> list[OutboxTask]:
     """Record `task(*args)` for each `args` of `calls` in one insert; publish them on commit."""
-    rows = OutboxTask.objects.bulk_create([OutboxTask(task_name=task.name, args=list(args)) for args in calls])
+    task_name = task if isinstance(task, str) else task.name
+    rows = OutboxTask.objects.bulk_create([OutboxTask(task_name=task_name, args=list(args)) for args in calls])
     if rows:
         # robust: a failure here must never turn the caller's committed write into an error.
         pks = [row.pk for row in rows]

@@ -91,6 +91,11 @@ def roles_of(user) -> frozenset[str]:
     return account_of(user).group_names & ROLE_SET
 
 
+def reads_reports(user) -> bool:
+    """Managers and staff read the dashboard, its exports and the annual summary."""
+    return user.is_authenticated and (user.is_superuser or bool({MANAGER, NPA_STAFF} & roles_of(user)))
+
+
 def sees_everything(user, action: str) -> bool:
     """Staff see and keep every record; managers read every record."""
     if user.is_superuser or NPA_STAFF in roles_of(user):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "programs",
     "dispatch",
     "trainees",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -167,7 +168,7 @@ LOGIN_REDIRECT_URL = "home"
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "cooperation.reports.staticfinders.PackageAssetFinder",
+    "reports.staticfinders.PackageAssetFinder",
 ]
 
 # --- REST API -------------------------------------------------------------------------

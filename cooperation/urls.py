@@ -7,7 +7,6 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from .api.views import SchemaView
 from .health import healthz
 from .login import TwoFactorAuthenticationForm
-from .reports.views import DashboardView, DownloadView, PackDownloadView, PackRequestView, PackStatusView
 from .views import home
 
 handler404 = "cooperation.api.errors.page_not_found"
@@ -30,11 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", LoginView.as_view(form_class=TwoFactorAuthenticationForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("dashboard/", DashboardView.as_view(), name="dashboard"),
-    path("dashboard/download/", DownloadView.as_view(), name="reports-download"),
-    path("dashboard/packs/", PackRequestView.as_view(), name="reports-pack-request"),
-    path("dashboard/packs/<int:pk>/", PackStatusView.as_view(), name="reports-pack-status"),
-    path("dashboard/packs/<int:pk>/download/", PackDownloadView.as_view(), name="reports-pack-download"),
+    path("dashboard/", include("reports.urls")),
     # The language follows the user's profile, else the language cookie set through
     # /i18n/setlang/, else the browser's Accept-Language.
     path("admin/", admin.site.urls),

@@ -1,6 +1,6 @@
 from django.shortcuts import redirect
 
-from .reports.views import reads_reports
+from .roles import reads_reports
 
 
 def home(request):

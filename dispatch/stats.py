@@ -9,7 +9,7 @@ Cancelled deployments never count.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from django.conf import settings
@@ -19,9 +19,11 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
 from cooperation.models import Organization
+from cooperation.notifications.reminders import Reminder
 from cooperation.periods import Period
 
-from .choices import DeploymentKind, MissionKind, MissionStatus
+from . import reminders
+from .choices import DeploymentKind, MissionKind, MissionStatus, TeamType, Term
 from .models import Deployment, Mission
 from .models.deployments import WENT_ABROAD, effective_start
 
@@ -76,6 +78,11 @@ def _abroad_on(day: date, prefix: str = "") -> Q:
     return Q(
         **{f"{prefix}status__in": WENT_ABROAD, f"{prefix}actual_start__lte": day},
     ) & (Q(**{f"{prefix}actual_end__gte": day}) | Q(**{f"{prefix}actual_end__isnull": True}))
+
+
+def term_label(code: str) -> str:
+    """The reader's words for a deployment term (a `term` breakdown's key)."""
+    return Term(code).label
 
 
 def experts_abroad_on(day: date | None = None) -> dict:
@@ -160,6 +167,11 @@ def missions_in(period: Period, *, kind: str = MissionKind.DISASTER_RELIEF) -> d
     return {"missions": totals["missions"], "officers": totals["officers"] or 0}
 
 
+def civilian_police_in(period: Period) -> dict[str, int]:
+    """Civilian-police missions and the officials they sent in the period."""
+    return missions_in(period, kind=MissionKind.CIVILIAN_POLICE)
+
+
 def _cumulative(kind: str, since: date, until: date | None) -> dict[str, int]:
     until = until or timezone.localdate()
     totals = _missions(kind, since, until).aggregate(
@@ -189,3 +201,26 @@ def missions_by_team_type(period: Period | None = None, *, kind: str = MissionKi
         .order_by("team_type")
     )
     return [{"team_type": row["team_type"], "missions": row["missions"], "officers": row["officers"]} for row in rows]
+
+
+def team_type_label(code: str) -> str:
+    """The reader's words for a mission's team type (a `missions_by_team_type` row's key)."""
+    return TeamType(code).label
+
+
+# --- the watch list ----------------------------------------------------------------------
+
+
+def needing_attention(now: datetime) -> dict[str, list[Reminder]]:
+    """What needs someone's attention now to keep officials safe, worded as the daily reminders are.
+
+    "documents": passports and medical clearances running out, or short of a deployment;
+    "departures": departures soon with the checklist unfinished; "check_ins": officials
+    abroad with a safety check-in overdue.
+    """
+    today = timezone.localdate(now)
+    return {
+        "documents": [*reminders.expiring_documents(today), *reminders.documents_short_of_deployments(today)],
+        "departures": reminders.departures_with_open_checklist(today),
+        "check_ins": reminders.overdue_check_ins(now),
+    }

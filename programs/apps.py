@@ -6,6 +6,9 @@ class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programs and projects")
 
+    # Its resources in /api/v1/ (mounted by cooperation/api/urls.py).
+    api_urls = "programs.api.urls"
+
     # Partner coordinators read the portfolio their organization takes part in (rows
     # limited by each model's partner_scope) and report results; nothing else.
     partner_permissions = {

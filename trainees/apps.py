@@ -6,6 +6,11 @@ class TraineesConfig(AppConfig):
     name = "trainees"
     verbose_name = _("Courses and trainees")
 
+    # Its resources in /api/v1/ (mounted by cooperation/api/urls.py), and the causes the
+    # daily reminder run notifies staff of (cooperation/notifications/services.py).
+    api_urls = "trainees.api.urls"
+    reminder_source = "trainees.reminders.due_reminders"
+
     # Partner coordinators read the courses open to their nominations and what they
     # nominated (rows limited by each model's partner_scope), nominate and withdraw
     # their own nominees. Trainees are read without personal data; delegations are the

@@ -18,8 +18,8 @@ import orjson
 from django.utils import timezone
 
 from cooperation.periods import Period, fiscal_year_of
-from cooperation.reports.summary import TREND_YEARS
 from dispatch.stats import JDR_LAW_IN_FORCE, secondment_targets
+from reports.summary import TREND_YEARS
 from trainees.models import Gender
 
 from ..harness import Context, Row, get_json, raw_rows

@@ -1,28 +1,32 @@
 """The /api/v1/ router.
 
-Each domain app lists its resources in its own `api/urls.py` as
-`routes = [(prefix, viewset, basename), …]`, plus plain `urlpatterns` for endpoints that
-are not resources; they are all mounted here.
+Each app that offers API endpoints names its module in its AppConfig as `api_urls`. That
+module lists its resources as `routes = [(prefix, viewset, basename), …]`, plus plain
+`urlpatterns` for endpoints that are not resources; they are all mounted here, in the
+order of INSTALLED_APPS, so the core never imports an app above it.
 """
 
 from importlib import import_module
 
+from django.apps import apps
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from cooperation.reports.views import AnnualSummaryView
-
 from .views import CooperationFieldViewSet, OrganizationViewSet, RegionViewSet
 
-DOMAIN_API_MODULES = ("programs.api.urls", "dispatch.api.urls", "trainees.api.urls")
+
+def api_url_modules() -> list[str]:
+    """The API modules the installed apps declare, in the order of INSTALLED_APPS."""
+    return [config.api_urls for config in apps.get_app_configs() if getattr(config, "api_urls", None)]
+
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("fields", CooperationFieldViewSet, basename="cooperationfield")
 
-extra_patterns = [path("reports/annual-summary", AnnualSummaryView.as_view(), name="annual-summary")]
-for module_name in DOMAIN_API_MODULES:
+extra_patterns = []
+for module_name in api_url_modules():
     module = import_module(module_name)
     for prefix, viewset, basename in getattr(module, "routes", ()):
         router.register(prefix, viewset, basename=basename)

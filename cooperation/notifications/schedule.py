@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
+from . import task_names
+
 DAILY_REMINDERS = "Daily reminders"
 OUTBOX_DRAIN = "Send queued work (outbox drain)"
 
@@ -19,7 +21,7 @@ def periodic_tasks_install() -> list[str]:
     """
     wanted = {
         DAILY_REMINDERS: (
-            "cooperation.notifications.tasks.send_reminders",
+            task_names.SEND_REMINDERS,
             {
                 "crontab": CrontabSchedule.objects.get_or_create(
                     minute="0",

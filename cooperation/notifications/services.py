@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -13,17 +14,29 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from cooperation.outbox import enqueue_each
 from cooperation.roles import MANAGER, NPA_STAFF
 
+from . import task_names
 from .models import Notification
 from .reminders import Reminder
 
-# Each domain app offers `due_reminders(now) -> list[Reminder]`, one query per cause.
-REMINDER_SOURCES = ("dispatch.reminders.due_reminders", "trainees.reminders.due_reminders")
+
+def reminder_sources() -> list[Callable[[datetime], list[Reminder]]]:
+    """The `reminder_source` each app declares in its AppConfig, in the order of INSTALLED_APPS.
+
+    Each is a `due_reminders(now) -> list[Reminder]`, one query per cause; the core names
+    no app above it.
+    """
+    return [
+        import_string(config.reminder_source)
+        for config in apps.get_app_configs()
+        if getattr(config, "reminder_source", None)
+    ]
 
 
 def due_reminders(now: datetime) -> list[Reminder]:
-    return [reminder for source in REMINDER_SOURCES for reminder in import_string(source)(now)]
+    return [reminder for source in reminder_sources() for reminder in source(now)]
 
 
 def _people_in(role: str) -> list[tuple[int, str]]:
@@ -66,8 +79,6 @@ def _insert_new(rows: list[tuple]) -> list[int]:
 @transaction.atomic
 def notifications_for(reminders: Iterable[Reminder]) -> list[int]:
     """Record each reminder for its recipients unless already recorded; e-mail the new ones."""
-    from .tasks import email_notification
-
     reminders = list(reminders)
     if not reminders:
         return []
@@ -81,9 +92,7 @@ def notifications_for(reminders: Iterable[Reminder]) -> list[int]:
             subject, body = rendered[index, language]
             rows.append((recipient, reminder.cause, reminder.kind, reminder.level, subject[:300], body, reminder.link))
     created = _insert_new(rows)
-    from cooperation.outbox import enqueue_each
-
-    enqueue_each(email_notification, [(notification_id,) for notification_id in created])
+    enqueue_each(task_names.EMAIL_NOTIFICATION, [(notification_id,) for notification_id in created])
     return created
 
 

@@ -11,14 +11,14 @@ from celery import shared_task
 
 from cooperation.tasks import RELIABLE
 
-from . import services
+from . import services, task_names
 
 
-@shared_task(name="cooperation.notifications.tasks.send_reminders", **RELIABLE)
+@shared_task(name=task_names.SEND_REMINDERS, **RELIABLE)
 def send_reminders() -> int:
     return len(services.reminders_send())
 
 
-@shared_task(name="cooperation.notifications.tasks.email_notification", **RELIABLE)
+@shared_task(name=task_names.EMAIL_NOTIFICATION, **RELIABLE)
 def email_notification(notification_id: int) -> bool:
     return services.notification_email(notification_id=notification_id)

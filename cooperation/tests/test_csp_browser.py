@@ -10,6 +10,7 @@ import pytest
 
 from cooperation.models import Organization
 from programs.tests.conftest import build_public_portfolio
+from reports.tests.conftest import build_dashboard_dataset
 
 from .factories import TEST_PASSWORD
 
@@ -21,6 +22,11 @@ document.addEventListener("securitypolicyviolation", function (event) {
   window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI + " " + event.sourceFile);
 });
 """
+
+
+@pytest.fixture
+def dashboard_dataset(db):
+    build_dashboard_dataset()
 
 
 @pytest.fixture

@@ -28,12 +28,12 @@ from cooperation.api import serializers as cooperation_serializers
 from cooperation.api.urls import router
 from cooperation.periods import fiscal_year_of
 from cooperation.privacy import can_see_personal_data, models_with_personal_data, personal_fields_of
-from cooperation.reports.packs import multi_year_tables, render
 from cooperation.roles import MANAGER, NPA_STAFF, PARTNER_COORDINATOR
 from dispatch.api import serializers as dispatch_serializers
 from dispatch.models import Expert
 from dispatch.tests.factories import DeploymentFactory, ExpertFactory
 from programs.api import serializers as programs_serializers
+from reports.packs import multi_year_tables, render
 from trainees.api import serializers as trainees_serializers
 from trainees.models import EnrollmentStatus, Trainee
 from trainees.tests.factories import CourseFactory, EnrollmentFactory, TraineeFactory
@@ -285,7 +285,7 @@ def test_no_report_download_carries_personal_data(people_on_record, manager_user
 
 
 def test_no_report_pack_carries_personal_data(people_on_record):
-    from cooperation.reports.packs import years_of
+    from reports.packs import years_of
 
     year = fiscal_year_of(date.today())
     tables = multi_year_tables(years_of(year - 2, year + 1, fiscal=True), fiscal=True)

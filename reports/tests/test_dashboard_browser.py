@@ -6,9 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 from cooperation.periods import Period
-from cooperation.reports.summary import annual_summary
-
-from .factories import TEST_PASSWORD
+from cooperation.tests.factories import TEST_PASSWORD
+from reports.summary import annual_summary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from cooperation.periods import Period
-from cooperation.reports.summary import annual_summary
+from reports.summary import annual_summary
 
 from .conftest import EXPECTED_FY2012, build_dashboard_dataset
 

@@ -15,7 +15,6 @@ from django_countries import countries
 
 from cooperation.periods import Period
 from dispatch import stats as dispatch_stats
-from dispatch.choices import MissionKind, TeamType, Term
 from programs import stats as program_stats
 from trainees import stats as trainee_stats
 from trainees.models import Gender
@@ -62,7 +61,7 @@ def headline(period: Period, trainees: trainee_stats.TraineeFigures) -> Table:
     experts = dispatch_stats.experts_dispatched(period)
     relief = dispatch_stats.missions_in(period)
     relief_since_1987 = dispatch_stats.relief_cumulative(until=period.end)
-    civilian_police = dispatch_stats.missions_in(period, kind=MissionKind.CIVILIAN_POLICE)
+    civilian_police = dispatch_stats.civilian_police_in(period)
     # "Secondees now": as of the period's last day, or today while the period runs.
     secondees = dispatch_stats.secondees_by_organization(min(period.end, timezone.localdate()))
     rows = [
@@ -116,7 +115,7 @@ def breakdowns(period: Period, trainees: trainee_stats.TraineeFigures) -> list[T
         ]
 
     by_country = _labelled(dispatch_stats.experts_dispatched_by(period, "country"), lambda code: countries.name(code))
-    by_term = _labelled(dispatch_stats.experts_dispatched_by(period, "term"), lambda code: Term(code).label)
+    by_term = _labelled(dispatch_stats.experts_dispatched_by(period, "term"), dispatch_stats.term_label)
     by_field = _labelled(dispatch_stats.experts_dispatched_by(period, "field"))
     expert_columns = [
         Column("label", _("Group")),
@@ -175,7 +174,7 @@ def breakdowns(period: Period, trainees: trainee_stats.TraineeFigures) -> list[T
                 Column("missions", _("Missions"), numeric=True),
                 Column("officers", _("Officers"), numeric=True),
             ],
-            _labelled(dispatch_stats.missions_by_team_type(period), lambda code: TeamType(code).label, key="team_type"),
+            _labelled(dispatch_stats.missions_by_team_type(period), dispatch_stats.team_type_label, key="team_type"),
         ),
     ]
 

@@ -8,10 +8,9 @@ from openpyxl import load_workbook
 
 from cooperation.models import ReportJob
 from cooperation.periods import Period
-from cooperation.reports.summary import annual_summary
-from cooperation.reports.tasks import build_report_pack
-
-from .factories import TEST_PASSWORD
+from cooperation.tests.factories import TEST_PASSWORD
+from reports.summary import annual_summary
+from reports.tasks import build_report_pack
 
 JSON = {"HTTP_ACCEPT": "application/json"}
 

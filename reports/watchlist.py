@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.notifications.reminders import Reminder
 from cooperation.privacy import can_see_personal_data
-from dispatch import reminders as dispatch_reminders
+from dispatch import stats as dispatch_stats
 from trainees import selectors as trainee_selectors
 
 COURSE_HORIZON_DAYS = 30
@@ -53,10 +53,8 @@ def watch_list(user, now: datetime | None = None) -> list[WatchSection]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     links = user.is_staff
-    documents = [
-        *dispatch_reminders.expiring_documents(today),
-        *dispatch_reminders.documents_short_of_deployments(today),
-    ]
+    attention = dispatch_stats.needing_attention(now)
+    documents = attention["documents"]
     document_section = WatchSection("documents", _("Passports and medical clearances running out"))
     if can_see_personal_data(user):
         document_section.items = _items(documents, links=links)
@@ -70,12 +68,12 @@ def watch_list(user, now: datetime | None = None) -> list[WatchSection]:
         WatchSection(
             "departures",
             _("Departures in the next 30 days with the checklist unfinished"),
-            _items(dispatch_reminders.departures_with_open_checklist(today), links=links),
+            _items(attention["departures"], links=links),
         ),
         WatchSection(
             "check_ins",
             _("Officials abroad with a safety check-in overdue"),
-            _items(dispatch_reminders.overdue_check_ins(now), links=links),
+            _items(attention["check_ins"], links=links),
         ),
         document_section,
         WatchSection(

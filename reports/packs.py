@@ -1,7 +1,7 @@
 """The multi-year statistics pack: every figure of the annual summary, year after year.
 
 One year's pack is built during the request; a span of years is built by a worker
-(`cooperation.reports.tasks`) that reports its progress as it goes.
+(`reports.tasks`) that reports its progress as it goes.
 """
 
 from __future__ import annotations

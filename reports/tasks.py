@@ -11,7 +11,14 @@ from cooperation.models import ReportJob
 from .packs import multi_year_tables, render, years_of
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=240, time_limit=300)
+# The name it had before the app moved out of `cooperation`, so queued jobs and outbox rows still run.
+@shared_task(
+    name="cooperation.reports.tasks.build_report_pack",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
 def build_report_pack(job_id: int) -> None:
     # A job already finished (a redelivered message) is left alone: running twice builds once.
     job = ReportJob.objects.filter(pk=job_id).exclude(status=ReportJob.Status.DONE).first()

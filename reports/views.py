@@ -1,4 +1,4 @@
-"""The dashboard page, its downloads, and the annual summary in the API."""
+"""The dashboard page, its downloads and the statistics packs."""
 
 from __future__ import annotations
 
@@ -8,28 +8,17 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
-from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from cooperation.models import ReportJob
 from cooperation.periods import fiscal_year_of
-from cooperation.roles import MANAGER, NPA_STAFF, roles_of
+from cooperation.roles import reads_reports
 
 from .forms import PackForm, PeriodForm
 from .services import report_pack_request
-from .summary import annual_summary, period_for
+from .summary import annual_summary
 from .tables import table_csv, tables_csv, tables_workbook
 from .watchlist import watch_list
-
-
-def reads_reports(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or bool({MANAGER, NPA_STAFF} & roles_of(user)))
 
 
 class ReportReaderMixin(LoginRequiredMixin):
@@ -160,41 +149,3 @@ def _attachment(content, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-class ReportsPermission(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return reads_reports(request.user)
-
-
-class AnnualSummaryQuery(serializers.Serializer):
-    year = serializers.IntegerField(min_value=1950, max_value=2100, required=False)
-    fiscal_year = serializers.IntegerField(min_value=1950, max_value=2100, required=False)
-
-    def validate(self, attrs):
-        if ("year" in attrs) == ("fiscal_year" in attrs):
-            raise ValidationError({"year": [_("Give either year or fiscal_year.")]}, code="one_of")
-        return attrs
-
-
-class AnnualSummaryView(APIView):
-    """The figures of the dashboard for one calendar or fiscal year (managers and staff)."""
-
-    permission_classes = [ReportsPermission]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="Calendar year, e.g. 2012"),
-            OpenApiParameter("fiscal_year", OpenApiTypes.INT, description="Japanese fiscal year (April–March)"),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def get(self, request):
-        query = AnnualSummaryQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        unknown = set(request.query_params) - {"year", "fiscal_year", "format"}
-        if unknown:
-            raise ValidationError({name: [_("Unknown query parameter.")] for name in sorted(unknown)})
-        fiscal = "fiscal_year" in query.validated_data
-        period = period_for(**query.validated_data)
-        return Response(annual_summary(period, fiscal=fiscal, with_trends=False).as_dict())

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cooperation.reports.watchlist import watch_list
 from dispatch.choices import DeploymentStatus
 from dispatch.tests.factories import DeploymentFactory, ExpertFactory
+from reports.watchlist import watch_list
 from trainees.models import EnrollmentStatus
 from trainees.tests.factories import CourseFactory, EnrollmentFactory
 

@@ -1,1 +1,0 @@
-"""The managers' dashboard and reports: figures from each app's stats, one export path."""

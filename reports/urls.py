@@ -1,0 +1,13 @@
+"""The managers' dashboard, its downloads and the statistics packs, under /dashboard/."""
+
+from django.urls import path
+
+from .views import DashboardView, DownloadView, PackDownloadView, PackRequestView, PackStatusView
+
+urlpatterns = [
+    path("", DashboardView.as_view(), name="dashboard"),
+    path("download/", DownloadView.as_view(), name="reports-download"),
+    path("packs/", PackRequestView.as_view(), name="reports-pack-request"),
+    path("packs/<int:pk>/", PackStatusView.as_view(), name="reports-pack-status"),
+    path("packs/<int:pk>/download/", PackDownloadView.as_view(), name="reports-pack-download"),
+]
