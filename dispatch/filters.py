@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from cooperation.access import in_scope_of
+from cooperation.choices import Gender
 from cooperation.filters import CodeFilter, CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
 from cooperation.models import CooperationField, Organization
 from cooperation.periods import Period
@@ -17,7 +18,6 @@ from .choices import (
     DeploymentStatus,
     DisasterKind,
     ExpertStatus,
-    Gender,
     MissionKind,
     MissionStatus,
     TeamType,

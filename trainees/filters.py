@@ -6,11 +6,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from cooperation.access import in_scope_of
+from cooperation.choices import Gender
 from cooperation.filters import CodeFilter, CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
 from cooperation.models import CooperationField, Organization, Region
 from programs.models import Program, Project
 
-from .models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, Gender, Trainee
+from .models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, Trainee
 
 MAX_ID = 2**63 - 1
 

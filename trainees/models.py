@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperation.access import RestrictedManager
 from cooperation.archive import Archivable, archived_together
+from cooperation.choices import Gender
 from cooperation.crypto import DigestField, EncryptedCharField
 from cooperation.db import DateRange, related_or_none
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
@@ -277,13 +278,6 @@ class CourseVisit(TimeStampedModel):
     @classmethod
     def partner_scope(cls, organization) -> Q:
         return Q(course__in=Course.objects.filter(Course.partner_scope(organization)).values("pk"))
-
-
-class Gender(models.TextChoices):
-    FEMALE = "female", _("Female")
-    MALE = "male", _("Male")
-    OTHER = "other", _("Other")
-    UNDISCLOSED = "undisclosed", _("Undisclosed")
 
 
 class Trainee(Archivable, TimeStampedModel):

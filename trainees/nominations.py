@@ -32,9 +32,10 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
+from cooperation.choices import Gender
 from cooperation.models import Organization
 
-from .models import Course, Enrollment, EnrollmentStatus, EnrollmentStatusChange, Gender, Trainee, normalized_name
+from .models import Course, Enrollment, EnrollmentStatus, EnrollmentStatusChange, Trainee, normalized_name
 from .services import nomination_refusal, partner_candidates, trainee_duplicates_queue
 
 COLUMNS = (
