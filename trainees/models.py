@@ -55,6 +55,23 @@ def normalized_value(text: str) -> Lower:
 
 # What makes two trainee records one person.
 IDENTITY_FIELDS = ("family_name", "given_name", "date_of_birth", "nationality")
+# A trainee's own details, in this order wherever they are listed: the columns of a
+# nomination file, a new trainee's input and the person's part of the trainee resource.
+PERSON_FIELDS = (
+    "family_name",
+    "given_name",
+    "name_ja",
+    "gender",
+    "date_of_birth",
+    "nationality",
+    "organization",
+    "rank",
+    "position",
+    "email",
+    "phone",
+    "passport_number",
+    "passport_expiry",
+)
 
 
 class Course(TimeStampedModel):
