@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from .access import in_scope_of
+from .choices import Gender
 from .models import CooperationField, Organization, Region
 from .periods import Period
 
@@ -58,6 +59,24 @@ def CodeFilter(model, path: str, label: str) -> ReferencesFilter:
     return ReferencesFilter(queryset=model.objects.all(), to_field_name="code", method=having, label=label)
 
 
+def FieldFilter(path: str = "fields") -> ReferencesFilter:
+    """Rows working in (at `path`) any of the cooperation fields given by code, the
+    parameter repeated for several: `?field=cybercrime&field=drugs`."""
+    return CodeFilter(CooperationField, path, "Cooperation field code (repeat for any of several)")
+
+
+def OrganizationCodeFilter(field_name: str, label: str | None = None) -> ReferenceFilter:
+    """Rows referencing (at `field_name`) the organization given by its code."""
+    return ReferenceFilter(
+        field_name=field_name, queryset=Organization.objects.all(), to_field_name="code", label=label
+    )
+
+
+def GenderFilter() -> django_filters.MultipleChoiceFilter:
+    """People of any of the genders given, the parameter repeated for several."""
+    return django_filters.MultipleChoiceFilter(choices=Gender.choices)
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class CountryInRegionFilter(ReferenceFilter):
     """Rows whose `field_name` (a country) lies in the chosen region, given by code."""
@@ -91,7 +110,7 @@ class OrganizationFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Organization.Kind.choices)
     country = django_filters.MultipleChoiceFilter(choices=countries)
     region = CountryInRegionFilter(field_name="country")
-    parent = ReferenceFilter(queryset=Organization.objects.all(), to_field_name="code")
+    parent = OrganizationCodeFilter("parent")
 
     class Meta:
         model = Organization

@@ -232,8 +232,7 @@ SPECTACULAR_SETTINGS = {
         "CourseStatusEnum": "trainees.models.Course.Status",
         "CourseVisitKindEnum": "trainees.models.CourseVisit.Kind",
         "ChecklistKindEnum": "dispatch.choices.ChecklistKind",
-        "ExpertGenderEnum": "dispatch.choices.Gender",
-        "TraineeGenderEnum": "trainees.models.Gender",
+        "GenderEnum": "cooperation.choices.Gender",
     },
 }
 

@@ -10,13 +10,6 @@ class ExpertStatus(models.TextChoices):
     UNAVAILABLE = "unavailable", _("Unavailable")
 
 
-class Gender(models.TextChoices):
-    FEMALE = "female", _("Female")
-    MALE = "male", _("Male")
-    OTHER = "other", _("Other")
-    UNSPECIFIED = "unspecified", _("Not stated")
-
-
 class LanguageLevel(models.IntegerChoices):
     """Five steps, from getting by to mother tongue."""
 

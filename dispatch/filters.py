@@ -7,8 +7,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from cooperation.access import in_scope_of
-from cooperation.filters import CodeFilter, CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
-from cooperation.models import CooperationField, Organization
+from cooperation.filters import (
+    CodeFilter,
+    CountryInRegionFilter,
+    FieldFilter,
+    GenderFilter,
+    OrganizationCodeFilter,
+    PeriodFilterSet,
+    ReferenceFilter,
+)
 from cooperation.periods import Period
 from programs.models import Program, Project
 
@@ -17,7 +24,6 @@ from .choices import (
     DeploymentStatus,
     DisasterKind,
     ExpertStatus,
-    Gender,
     MissionKind,
     MissionStatus,
     TeamType,
@@ -45,14 +51,9 @@ class LanguageFilter(django_filters.CharFilter):
 
 class ExpertFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ExpertStatus.choices)
-    gender = django_filters.ChoiceFilter(choices=Gender.choices)
-    organization = ReferenceFilter(queryset=Organization.objects.all(), to_field_name="code")
-    # A field code, repeated for several (the schema cannot follow the code-to-code path).
-    field = extend_schema_field(OpenApiTypes.STR)(
-        ReferencesFilter(
-            field_name="specialties__code", queryset=CooperationField.objects.all(), to_field_name="code", distinct=True
-        )
-    )
+    gender = GenderFilter()
+    organization = OrganizationCodeFilter("organization")
+    field = FieldFilter("specialties")
     language = LanguageFilter(label="Speaks this language (code), optionally at a minimum level: en:3")
     country_experience = django_filters.ChoiceFilter(
         choices=countries, method="filter_country_experience", label="Has worked in this country"

@@ -10,8 +10,8 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from cooperation.filters import CodeFilter, CountryInRegionFilter, PeriodFilterSet, ReferenceFilter
-from cooperation.models import CooperationField, Organization, Region
+from cooperation.filters import CodeFilter, CountryInRegionFilter, FieldFilter, PeriodFilterSet, ReferenceFilter
+from cooperation.models import Organization, Region
 
 from .models import (
     Event,
@@ -26,10 +26,6 @@ from .models import (
     StrategicGoal,
 )
 from .selectors import projects_in_countries
-
-
-def FieldFilter(path: str = "fields"):
-    return CodeFilter(CooperationField, path, "Cooperation field code (repeat for any of several)")
 
 
 def PartnerFilter(scope, label: str):

@@ -6,44 +6,33 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from cooperation.access import in_scope_of
-from cooperation.filters import CodeFilter, CountryInRegionFilter, PeriodFilterSet, ReferenceFilter, ReferencesFilter
-from cooperation.models import CooperationField, Organization, Region
+from cooperation.filters import (
+    CodeFilter,
+    CountryInRegionFilter,
+    FieldFilter,
+    GenderFilter,
+    OrganizationCodeFilter,
+    PeriodFilterSet,
+    ReferencesFilter,
+)
 from programs.models import Program, Project
 
-from .models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, Gender, Trainee
+from .models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, Trainee
 
 MAX_ID = 2**63 - 1
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class RegionCodeFilter(ReferenceFilter):
-    """A region given by its code; an unknown code is a 400."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", Region.objects.all())
-        kwargs.setdefault("to_field_name", "code")
-        super().__init__(*args, **kwargs)
-
-
-def _organization_filter(field_name: str, label: str) -> django_filters.ModelChoiceFilter:
-    return ReferenceFilter(
-        field_name=field_name, queryset=Organization.objects.all(), to_field_name="code", label=label
-    )
 
 
 class CourseFilter(PeriodFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Course.Kind.choices)
     status = django_filters.MultipleChoiceFilter(choices=Course.Status.choices)
-    host = _organization_filter("host", "Host organization (code)")
-    field = ReferenceFilter(
-        field_name="fields", queryset=CooperationField.objects.all(), to_field_name="code", label="Field (code)"
-    )
+    host = OrganizationCodeFilter("host", "Host organization (code)")
+    field = FieldFilter()
     program = CodeFilter(Program, "program", "Program (code)")
     project = CodeFilter(Project, "project", "Project (code)")
     target_country = django_filters.ChoiceFilter(
         choices=countries, method="targeting_country", label="Courses open to this country"
     )
-    region = RegionCodeFilter(method="targeting_region", label="Courses targeting a country of this region (code)")
+    region = CountryInRegionFilter(method="targeting_region", label="Courses targeting a country of this region (code)")
     starts_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     starts_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
 
@@ -70,8 +59,8 @@ class CourseVisitFilter(django_filters.FilterSet):
 class TraineeFilter(django_filters.FilterSet):
     nationality = django_filters.MultipleChoiceFilter(choices=countries)
     region = CountryInRegionFilter(field_name="nationality")
-    gender = django_filters.MultipleChoiceFilter(choices=Gender.choices)
-    organization = _organization_filter("organization", "Organization (code)")
+    gender = GenderFilter()
+    organization = OrganizationCodeFilter("organization", "Organization (code)")
     course = ReferencesFilter(
         queryset=Course.objects.all(), to_field_name="code", method="attending", label="Course (code)"
     )
@@ -103,7 +92,7 @@ class EnrollmentFilter(django_filters.FilterSet):
     trainee = _id_filter("trainee_id", "Trainee (id)")
     # The row's own column and a foreign key's: no join can repeat an enrollment, so no DISTINCT.
     status = django_filters.MultipleChoiceFilter(choices=EnrollmentStatus.choices, distinct=False)
-    nominated_by = _organization_filter("nominated_by", "Nominating organization (code)")
+    nominated_by = OrganizationCodeFilter("nominated_by", "Nominating organization (code)")
     nationality = django_filters.MultipleChoiceFilter(
         field_name="trainee__nationality", choices=countries, distinct=False
     )
@@ -119,7 +108,7 @@ class EnrollmentFilter(django_filters.FilterSet):
 class DelegationFilter(PeriodFilterSet):
     country = django_filters.MultipleChoiceFilter(choices=countries)
     region = CountryInRegionFilter(field_name="country")
-    organization = _organization_filter("organization", "Organization (code)")
+    organization = OrganizationCodeFilter("organization", "Organization (code)")
 
     class Meta:
         model = Delegation

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperation.access import RestrictedManager
 from cooperation.archive import Archivable, archived_together
+from cooperation.choices import Gender
 from cooperation.crypto import DigestField, EncryptedCharField
 from cooperation.db import DateRange, related_or_none
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
@@ -54,6 +55,23 @@ def normalized_value(text: str) -> Lower:
 
 # What makes two trainee records one person.
 IDENTITY_FIELDS = ("family_name", "given_name", "date_of_birth", "nationality")
+# A trainee's own details, in this order wherever they are listed: the columns of a
+# nomination file, a new trainee's input and the person's part of the trainee resource.
+PERSON_FIELDS = (
+    "family_name",
+    "given_name",
+    "name_ja",
+    "gender",
+    "date_of_birth",
+    "nationality",
+    "organization",
+    "rank",
+    "position",
+    "email",
+    "phone",
+    "passport_number",
+    "passport_expiry",
+)
 
 
 class Course(TimeStampedModel):
@@ -277,13 +295,6 @@ class CourseVisit(TimeStampedModel):
     @classmethod
     def partner_scope(cls, organization) -> Q:
         return Q(course__in=Course.objects.filter(Course.partner_scope(organization)).values("pk"))
-
-
-class Gender(models.TextChoices):
-    FEMALE = "female", _("Female")
-    MALE = "male", _("Male")
-    OTHER = "other", _("Other")
-    UNDISCLOSED = "undisclosed", _("Undisclosed")
 
 
 class Trainee(Archivable, TimeStampedModel):

@@ -32,26 +32,22 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
+from cooperation.choices import Gender
 from cooperation.models import Organization
 
-from .models import Course, Enrollment, EnrollmentStatus, EnrollmentStatusChange, Gender, Trainee, normalized_name
+from .models import (
+    PERSON_FIELDS,
+    Course,
+    Enrollment,
+    EnrollmentStatus,
+    EnrollmentStatusChange,
+    Trainee,
+    normalized_name,
+)
 from .services import nomination_refusal, partner_candidates, trainee_duplicates_queue
 
-COLUMNS = (
-    "family_name",
-    "given_name",
-    "name_ja",
-    "gender",
-    "date_of_birth",
-    "nationality",
-    "organization",
-    "rank",
-    "position",
-    "email",
-    "phone",
-    "passport_number",
-    "passport_expiry",
-)
+# A nomination file has a column for each of the person's fields, in their order.
+COLUMNS = PERSON_FIELDS
 REQUIRED = ("family_name", "gender", "date_of_birth", "nationality")
 DATE_COLUMNS = ("date_of_birth", "passport_expiry")
 MAX_ROWS = 5000

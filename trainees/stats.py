@@ -22,9 +22,10 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django_countries import countries
 
+from cooperation.choices import Gender
 from cooperation.periods import Period
 
-from .models import PARTICIPANT_STATUSES, Course, Delegation, Enrollment, EnrollmentStatus, Gender
+from .models import PARTICIPANT_STATUSES, Course, Delegation, Enrollment, EnrollmentStatus
 
 GENDERS = tuple(Gender.values)
 

@@ -17,10 +17,10 @@ from typing import Any
 import orjson
 from django.utils import timezone
 
+from cooperation.choices import Gender
 from cooperation.periods import Period, fiscal_year_of
 from dispatch.stats import JDR_LAW_IN_FORCE, secondment_targets
 from reports.summary import TREND_YEARS
-from trainees.models import Gender
 
 from ..harness import Context, Row, get_json, raw_rows
 

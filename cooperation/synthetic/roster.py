@@ -8,12 +8,12 @@ import random
 from collections import defaultdict
 from datetime import date
 
+from cooperation.choices import Gender
 from dispatch.choices import (
     DeploymentKind,
     DeploymentStatus,
     DisasterKind,
     ExpertStatus,
-    Gender,
     MissionKind,
     MissionStatus,
     RequestingParty,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bench.harness import format_table
 from bench.runner import CASES, run_cases
+from cooperation.choices import Gender
 from cooperation.periods import Period, fiscal_year_of
 from cooperation.synthetic import generate
 from cooperation.tests.factories import CooperationFieldFactory, OrganizationFactory, RegionFactory
@@ -27,7 +28,7 @@ from dispatch.tests.factories import (
     partner_in,
 )
 from programs.tests.factories import FundingFactory, IndicatorFactory, MeasurementFactory
-from trainees.models import Course, EnrollmentStatus, Gender
+from trainees.models import Course, EnrollmentStatus
 from trainees.tests.factories import CourseFactory, DelegationFactory, EnrollmentFactory, TraineeFactory
 
 pytestmark = pytest.mark.django_db

@@ -57,7 +57,16 @@ def test_shared_choice_names_get_enums_of_their_own(schema_file):
     components = yaml.safe_load(schema_file.read_text(encoding="utf-8"))["components"]["schemas"]
     generated_names = [name for name in components if name.endswith("Enum") and any(c.isdigit() for c in name)]
     assert generated_names == []
-    assert components["TraineeGenderEnum"]["enum"] != components["ExpertGenderEnum"]["enum"]
+
+
+def test_experts_and_trainees_share_one_gender_enum(schema_file):
+    components = yaml.safe_load(schema_file.read_text(encoding="utf-8"))["components"]["schemas"]
+    assert components["GenderEnum"]["enum"] == ["female", "male", "other", "undisclosed"]
+    assert "ExpertGenderEnum" not in components
+    assert "TraineeGenderEnum" not in components
+    gender = {"$ref": "#/components/schemas/GenderEnum"}
+    assert components["Expert"]["properties"]["gender"] == gender
+    assert components["Trainee"]["properties"]["gender"] == gender
 
 
 def test_coordinator_operations_carry_examples(schema_file):

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cooperation.archive import Archivable, archived_together
+from cooperation.choices import Gender
 from cooperation.crypto import DigestField, EncryptedCharField, EncryptedTextField
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
 
-from ..choices import ExpertStatus, Gender, LanguageLevel
+from ..choices import ExpertStatus, LanguageLevel
 from ..languages import LANGUAGE_CHOICES, language_name, validate_language_code
 
 STANDBY_FLAGS = (
@@ -47,7 +48,7 @@ class Expert(Archivable, TimeStampedModel):
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="experts"
     )
     status = models.CharField(_("status"), max_length=16, choices=ExpertStatus.choices, default=ExpertStatus.ACTIVE)
-    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, default=Gender.UNSPECIFIED)
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, default=Gender.UNDISCLOSED)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cooperation.choices import Gender
 from cooperation.tests.factories import CooperationFieldFactory, OrganizationFactory
 from dispatch.api.serializers import PERSONAL_FIELDS
 from dispatch.models import Deployment, DeploymentStatusChange, Expert, SafetyCheckIn
@@ -350,9 +351,26 @@ def test_roster_filters(staff_api):
     assert names("language=en&ordering=family_name") == ["Basic", "Fluent"]
     assert names("language=en:3") == ["Fluent"]
     assert names("field=dvi-f") == ["Fluent"]
+    assert names("field=dvi-f&field=dvi-f") == ["Fluent"]
     assert names("available_from=2031-02-01&available_to=2031-02-10&ordering=family_name") == ["Fluent"]
     assert names("available_from=2031-04-01&ordering=family_name") == ["Basic", "Fluent"]
     assert_error(staff_api.get("/api/v1/experts/?language=xx"), 400, "language")
+
+
+def test_experts_filter_by_any_of_several_genders(staff_api):
+    ExpertFactory(family_name="Female", gender=Gender.FEMALE)
+    ExpertFactory(family_name="Male", gender=Gender.MALE)
+    ExpertFactory(family_name="Unstated", gender=Gender.UNDISCLOSED)
+
+    def names(query):
+        response = staff_api.get(f"/api/v1/experts/?ordering=family_name&{query}")
+        assert response.status_code == 200, response.content
+        return [row["family_name"] for row in response.json()["results"]]
+
+    assert names("gender=female") == ["Female"]
+    assert names("gender=female&gender=undisclosed") == ["Female", "Unstated"]
+    # The roster's old word for "not stated" is no longer a value.
+    assert_error(staff_api.get("/api/v1/experts/?gender=unspecified"), 400, "gender")
 
 
 def test_deployment_filters(staff_api, partner_project):

@@ -4,11 +4,12 @@ from datetime import date
 
 import pytest
 
+from cooperation.choices import Gender
 from cooperation.models import Organization
 from cooperation.tests.factories import OrganizationFactory
 from dispatch.choices import DeploymentKind, DeploymentStatus, MissionKind, MissionStatus, TeamType
 from dispatch.tests.factories import DeploymentFactory, MissionFactory
-from trainees.models import Course, EnrollmentStatus, Gender
+from trainees.models import Course, EnrollmentStatus
 from trainees.tests.factories import CourseFactory, DelegationFactory, EnrollmentFactory
 
 # Fiscal 2012 runs from 1 April 2012 to 31 March 2013. Written down from the dataset below,

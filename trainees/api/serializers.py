@@ -17,6 +17,7 @@ from cooperation.roles import sees_everything
 from programs.models import Program, Project
 
 from ..models import (
+    PERSON_FIELDS,
     Course,
     CourseVisit,
     Delegation,
@@ -120,19 +121,7 @@ class TraineeSerializer(PersonalDataMixin, CooperationSerializer):
             "id",
             "url",
             "display",
-            "family_name",
-            "given_name",
-            "name_ja",
-            "gender",
-            "date_of_birth",
-            "nationality",
-            "organization",
-            "rank",
-            "position",
-            "email",
-            "phone",
-            "passport_number",
-            "passport_expiry",
+            *PERSON_FIELDS,
             "enrollments",
             "created_at",
             "updated_at",
@@ -155,21 +144,7 @@ class NewTraineeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Trainee
-        fields = (
-            "family_name",
-            "given_name",
-            "name_ja",
-            "gender",
-            "date_of_birth",
-            "nationality",
-            "organization",
-            "rank",
-            "position",
-            "email",
-            "phone",
-            "passport_number",
-            "passport_expiry",
-        )
+        fields = PERSON_FIELDS
         # Input only: the person's details come back, if at all, through the trainee resource.
         extra_kwargs = {name: {"write_only": True} for name in fields}
         validators = []
@@ -284,9 +259,7 @@ class EnrollmentWithdrawSerializer(serializers.Serializer):
 
 class NominationUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="CSV in UTF-8 (XLSX for agency staff) whose first row is exactly: "
-        "family_name,given_name,name_ja,gender,date_of_birth,nationality,organization,rank,position,"
-        "email,phone,passport_number,passport_expiry"
+        help_text="CSV in UTF-8 (XLSX for agency staff) whose first row is exactly: " + ",".join(PERSON_FIELDS)
     )
     nominated_by = serializers.CharField(
         required=False,

@@ -24,7 +24,7 @@ from cooperation.services import model_update
 
 from .. import services
 from ..filters import CourseFilter, CourseVisitFilter, DelegationFilter, EnrollmentFilter, TraineeFilter
-from ..models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatusChange, Trainee
+from ..models import PERSON_FIELDS, Course, CourseVisit, Delegation, Enrollment, EnrollmentStatusChange, Trainee
 from ..nominations import NominationFileError, NominationRowsInvalid, nominations_import, read_rows
 from ..selectors import courses_with_seat_counts
 from .serializers import (
@@ -85,8 +85,7 @@ OPEN_COURSE_EXAMPLE = {
 }
 
 NOMINATION_CSV_EXAMPLE = (
-    "family_name,given_name,name_ja,gender,date_of_birth,nationality,organization,rank,position,"
-    "email,phone,passport_number,passport_expiry\n"
+    ",".join(PERSON_FIELDS) + "\n"
     "Santoso,Budi,,male,1985-04-12,ID,polri,Inspector,Head of Koban unit,,,,\n"
     "Wijaya,Sari,,female,1990-08-30,ID,polri,Inspector,Community policing trainer,,,,\n"
     "Pratama,Adi,,male,1988-01-05,ID,polri,Commissioner,Deputy chief,,,,\n"

@@ -3,9 +3,10 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
+from cooperation.choices import Gender
 from cooperation.models import Organization
 from cooperation.tests.factories import OrganizationFactory
-from trainees.models import Course, Delegation, Enrollment, EnrollmentStatus, Gender, Trainee
+from trainees.models import Course, Delegation, Enrollment, EnrollmentStatus, Trainee
 
 
 class CourseFactory(factory.django.DjangoModelFactory):

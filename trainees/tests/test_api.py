@@ -314,6 +314,22 @@ def test_list_filters(staff_api):
     assert ids(staff_api.get("/api/v1/trainees/", {"gender": "female", "region": "sea"})) == {female.pk}
 
 
+def test_courses_filter_by_any_of_several_fields(staff_api):
+    koban, traffic, drugs = (CooperationFieldFactory(code=code) for code in ("koban-c", "traffic-c", "drugs-c"))
+    community = CourseFactory()
+    community.fields.set([koban])
+    roads = CourseFactory()
+    roads.fields.set([traffic, koban])
+    CourseFactory().fields.set([drugs])
+    CourseFactory()
+    assert ids(staff_api.get("/api/v1/courses/", {"field": "koban-c"})) == {community.pk, roads.pk}
+    # Repeated, the parameter keeps courses in any of the fields, each once.
+    both = staff_api.get("/api/v1/courses/", {"field": ["koban-c", "traffic-c"]})
+    assert ids(both) == {community.pk, roads.pk}
+    assert both.json()["count"] == 2
+    assert staff_api.get("/api/v1/courses/", {"field": ["koban-c", "nothing"]}).status_code == 400
+
+
 # --- cost -------------------------------------------------------------------------------
 
 
