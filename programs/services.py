@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from cooperation.access import organization_of
 from cooperation.archive import archive
 from cooperation.models import CooperationField, Organization, Region
-from cooperation.services import LoadReport, audited_save, model_update
+from cooperation.services import LoadReport, audited_save, model_update, upsert_by_code
 
 from .models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, Status
 
@@ -356,25 +356,6 @@ def _one_by_code(model, code: str | None):
     return _by_code(model, [code])[0] if code else None
 
 
-def _upsert(model, code: str, values: dict[str, Any], related: dict[str, list], report: LoadReport, kind: str):
-    """Create or update the row with this code; write only what differs."""
-    instance = model.objects.filter(code=code).first()
-    created = instance is None
-    if created:
-        instance = model(code=code)
-    changed = created or any(getattr(instance, name) != value for name, value in values.items())
-    if changed:
-        model_update(instance, values)
-        audited_save(instance)
-    for name, wanted in related.items():
-        manager = getattr(instance, name)
-        if {obj.pk for obj in wanted} != set(manager.values_list("pk", flat=True)):
-            manager.set(wanted)
-            changed = True
-    report.count(kind, created, changed)
-    return instance
-
-
 def _dates(row: dict) -> dict[str, date | None]:
     return {name: date.fromisoformat(row[name]) if row.get(name) else None for name in ("start_date", "end_date")}
 
@@ -404,7 +385,7 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "fields": _by_code(CooperationField, row.get("fields", [])),
             "priority_regions": _by_code(Region, row.get("priority_regions", [])),
         }
-        program = _upsert(Program, row["code"], values, related, report, "programs")
+        program = upsert_by_code(Program, row["code"], values, report=report, kind="programs", related=related)
         partners = [
             (organization, partner["role"])
             for partner, organization in zip(
@@ -427,7 +408,7 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "counterpart": _one_by_code(Organization, row.get("counterpart")),
         }
         related = {"fields": _by_code(CooperationField, row.get("fields", []))}
-        _upsert(Project, row["code"], values, related, report, "projects")
+        upsert_by_code(Project, row["code"], values, report=report, kind="projects", related=related)
     for row in data["sites"]:
         values = {
             **_text(row, "name", "name_ja", "kind", "city", "country"),
@@ -436,7 +417,7 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "longitude": row.get("longitude"),
         }
         related = {"projects": _by_code(Project, row.get("projects", []))}
-        _upsert(Site, row["code"], values, related, report, "sites")
+        upsert_by_code(Site, row["code"], values, report=report, kind="sites", related=related)
     for row in data["events"]:
         values = {
             **_text(row, "name", "name_ja", "kind", "place", "country"),
@@ -449,5 +430,5 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "fields": _by_code(CooperationField, row.get("fields", [])),
             "organizers": _by_code(Organization, row.get("organizers", [])),
         }
-        _upsert(Event, row["code"], values, related, report, "events")
+        upsert_by_code(Event, row["code"], values, report=report, kind="events", related=related)
     return report
