@@ -246,6 +246,7 @@ def indicator_create(
     unit: str = "",
     name_ja: str = "",
     description: str = "",
+    internal: bool = False,
 ) -> Indicator:
     indicator = Indicator(
         project=project,
@@ -257,6 +258,7 @@ def indicator_create(
         target_value=target_value,
         target_date=target_date,
         description=description,
+        internal=internal,
     )
     return _save(indicator, actor=actor, changes={}, related={})
 
@@ -285,9 +287,11 @@ def measurement_create(
     value: Decimal,
     source: str = "",
     note: str = "",
+    reported_by: Organization | None = None,
 ) -> Measurement:
     """A value of an indicator for the period ending `period_end`, credited to the
-    reporter's organization. Partners report only on their own programs' indicators."""
+    reporter's organization unless staff name another (`reported_by`, the admin's field;
+    the API never passes it). Partners report only on their own programs' indicators."""
     if not _may_report_on(actor, indicator):
         raise PermissionDenied(_("You may report values only for indicators of your organization's programs."))
     measurement = Measurement(
@@ -296,7 +300,7 @@ def measurement_create(
         value=value,
         source=source,
         note=note,
-        reported_by=organization_of(actor) if actor is not None else None,
+        reported_by=reported_by or (organization_of(actor) if actor is not None else None),
     )
     return _save(measurement, actor=actor, changes={}, related={})
 
