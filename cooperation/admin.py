@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -71,6 +71,98 @@ def _without(line, hidden):
         kept = tuple(name for name in line if name not in hidden)
         return kept if len(kept) > 1 else (kept[0] if kept else None)
     return None if line in hidden else line
+
+
+class RefusedWrite(Exception):
+    """A service refused the admin's save; carries the refusal back to `changeform_view`."""
+
+    def __init__(self, refusal: ValidationError):
+        super().__init__(refusal)
+        self.refusal = refusal
+
+
+REFUSAL_ATTRIBUTE = "_refused_write"
+
+
+def _add_refusal(form, refusal: ValidationError) -> None:
+    """The service's refusal as the form's errors: on the field it names when the form shows
+    that field, otherwise above the form."""
+    if not hasattr(refusal, "error_dict"):
+        form.add_error(None, refusal.error_list)
+        return
+    for name, errors in refusal.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class ServiceWritesAdmin:
+    """Adds and changes go through the app's services, credited to the staff member, as the
+    API's do (see ServiceWritesMixin): `create_service(actor=…, **data)` and
+    `update_service(<instance_argument>=obj, actor=…, **data)`, where data are the values of
+    the fields the form shows.
+
+    A refusal by the service is a form error on the same page, never a server error: the
+    refused save is rolled back, and the page is built again from the same input with the
+    refusal added to the form's errors.
+    """
+
+    create_service = None
+    update_service = None
+    instance_argument = None
+
+    def service_data(self, obj, form) -> dict:
+        """The form's values, as the form set them on `obj` (many-to-many lists from the form)."""
+        shown = set(form.fields)
+        data = {
+            field.name: getattr(obj, field.name)
+            for field in obj._meta.concrete_fields
+            if field.editable and not field.primary_key and field.name in shown
+        }
+        for field in obj._meta.many_to_many:
+            if field.name in shown:
+                data[field.name] = form.cleaned_data[field.name]
+        return data
+
+    def save_model(self, request, obj, form, change):
+        data = self.service_data(obj, form)
+        try:
+            if change:
+                type(self).update_service(**{self.instance_argument: obj}, actor=request.user, **data)
+            else:
+                saved = type(self).create_service(actor=request.user, **data)
+                _take_saved_state(obj, saved)
+        except ValidationError as refusal:
+            raise RefusedWrite(refusal) from None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, REFUSAL_ATTRIBUTE, None)
+        if refusal is None:
+            return form_class
+
+        class RefusedForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                _add_refusal(self, refusal)
+
+        RefusedForm.__name__ = form_class.__name__
+        return RefusedForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except RefusedWrite as refused:
+            # Nothing of the refused save remains (the view's transaction rolled back).
+            setattr(request, REFUSAL_ATTRIBUTE, refused.refusal)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def _take_saved_state(obj, saved) -> None:
+    """The admin goes on with the form's own instance (inlines, many-to-many, the log, the
+    redirect): give it the row the service created."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
 
 
 @admin.register(Region)

@@ -73,18 +73,25 @@ class LoadReport:
         return bool(self.created or self.updated)
 
 
-def _upsert(model, code: str, values: dict) -> tuple[bool, bool]:
-    """Create or update one row by code; save only when something differs."""
+def upsert_by_code(model, code: str, values: dict, *, report: LoadReport, kind: str, related: dict | None = None):
+    """Create or update the row with this code, writing only what differs, and count it in
+    `report` under `kind`; `related` names many-to-many sets to make exactly the lists given.
+    The one way the reference-data loaders write, so running one twice changes nothing."""
     instance = model.objects.filter(code=code).first()
     created = instance is None
     if created:
         instance = model(code=code)
     changed = created or any(getattr(instance, name) != value for name, value in values.items())
     if changed:
-        for name, value in values.items():
-            setattr(instance, name, value)
+        model_update(instance, values)
         audited_save(instance)
-    return created, changed
+    for name, wanted in (related or {}).items():
+        manager = getattr(instance, name)
+        if {obj.pk for obj in wanted} != set(manager.values_list("pk", flat=True)):
+            manager.set(wanted)
+            changed = True
+    report.count(kind, created, changed)
+    return instance
 
 
 @transaction.atomic
@@ -104,15 +111,15 @@ def reference_data_load(*, path: Path = REFERENCE_DATA_FILE) -> LoadReport:
             )
         }
         values["countries"] = sorted(values["countries"])
-        report.count("regions", *_upsert(Region, row["code"], values))
+        upsert_by_code(Region, row["code"], values, report=report, kind="regions")
     for row in data["fields"]:
         values = {k: row.get(k, "") for k in ("name", "name_ja", "dac_code", "description")}
-        report.count("fields", *_upsert(CooperationField, row["code"], values))
+        upsert_by_code(CooperationField, row["code"], values, report=report, kind="fields")
     for row in data["organizations"]:
         parent = Organization.objects.get(code=row["parent"]) if row.get("parent") else None
         values = {k: row.get(k, "") for k in ("name", "name_ja", "acronym", "kind", "country")}
         values["parent"] = parent
-        report.count("organizations", *_upsert(Organization, row["code"], values))
+        upsert_by_code(Organization, row["code"], values, report=report, kind="organizations")
     return report
 
 

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from cooperation.admin import RestrictedAdmin
+from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin
 from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
 from cooperation.crypto import DigestSearchAdminMixin
@@ -105,7 +105,12 @@ class ExpertLanguageInline(admin.TabularInline):
 
 
 @admin.register(Expert)
-class ExpertAdmin(ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, RestrictedAdmin):
+class ExpertAdmin(
+    ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, ServiceWritesAdmin, RestrictedAdmin
+):
+    create_service = staticmethod(services.expert_create)
+    update_service = staticmethod(services.expert_update)
+    instance_argument = "expert"
     list_display = (
         "personnel_number",
         "family_name",
@@ -174,9 +179,6 @@ class ExpertAdmin(ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdm
     @admin.display(description=_("languages"))
     def language_list(self, obj):
         return ", ".join(f"{skill.language} {skill.level}" for skill in obj.languages.all())
-
-    def save_model(self, request, obj, form, change):
-        audited_save(obj, actor=request.user)
 
 
 # --- deployments ---------------------------------------------------------------------------
@@ -293,7 +295,11 @@ class CandidateQueryForm(forms.Form):
 
 
 @admin.register(Deployment)
-class DeploymentAdmin(RestrictedAdmin):
+class DeploymentAdmin(ServiceWritesAdmin, RestrictedAdmin):
+    # A deployment added here is a request like any other, and starts as `requested`.
+    create_service = staticmethod(services.deployment_request)
+    update_service = staticmethod(services.deployment_update)
+    instance_argument = "deployment"
     list_display = (
         "id",
         "expert",
@@ -435,12 +441,6 @@ class DeploymentAdmin(RestrictedAdmin):
             if obj is not None:
                 yield formset, inline
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.deployment_update(deployment=obj, actor=request.user)
-        else:
-            services.deployment_request(deployment=obj, actor=request.user)
-
     def save_formset(self, request, form, formset, change):
         # Ticks and check-ins go through the services; the admin's change message reads
         # what was saved from the formset, so it is told.
@@ -473,8 +473,8 @@ class DeploymentAdmin(RestrictedAdmin):
         super().save_formset(request, form, formset, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # A rule a concurrent write broke after the form was checked (an overlap lost to
-        # another save) comes back as a message on the same page, never as a server error.
+        # A tick or check-in that a concurrent write made impossible after the form was
+        # checked comes back as a message on the same page, never as a server error.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
@@ -486,14 +486,14 @@ class DeploymentAdmin(RestrictedAdmin):
 
 
 @admin.register(DisasterEvent)
-class DisasterEventAdmin(RestrictedAdmin):
+class DisasterEventAdmin(ServiceWritesAdmin, RestrictedAdmin):
+    create_service = staticmethod(services.disaster_create)
+    update_service = staticmethod(services.disaster_update)
+    instance_argument = "disaster"
     list_display = ("name", "name_ja", "kind", "country", "occurred_on")
     list_filter = ("kind", "country")
     search_fields = ("name", "name_ja")
     date_hierarchy = "occurred_on"
-
-    def save_model(self, request, obj, form, change):
-        services.disaster_save(disaster=obj, actor=request.user)
 
 
 class MemberInline(admin.TabularInline):
@@ -534,7 +534,10 @@ class AssembleForm(forms.Form):
 
 
 @admin.register(Mission)
-class MissionAdmin(RestrictedAdmin):
+class MissionAdmin(ServiceWritesAdmin, RestrictedAdmin):
+    create_service = staticmethod(services.mission_create)
+    update_service = staticmethod(services.mission_update)
+    instance_argument = "mission"
     list_display = ("name", "kind", "team_type", "country", "requested_on", "departure_on", "return_on", "status")
     list_filter = ("kind", "team_type", "status", "country")
     search_fields = ("name", "name_ja", "disaster__name")
@@ -605,6 +608,3 @@ class MissionAdmin(RestrictedAdmin):
             "assembly": assembly,
         }
         return TemplateResponse(request, "admin/dispatch/mission/assemble.html", context)
-
-    def save_model(self, request, obj, form, change):
-        services.mission_save(mission=obj, actor=request.user)

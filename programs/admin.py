@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cooperation.access import organization_of
-from cooperation.admin import RestrictedAdmin
+from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin
 from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.models import Organization, Region
 from cooperation.periods import Period
-from cooperation.services import audited_save
 
+from . import services
 from .models import (
     Event,
     Funding,
@@ -191,12 +191,9 @@ class MeasurementInline(admin.TabularInline):
     autocomplete_fields = ("reported_by",)
 
 
-class AuditedAdmin(RestrictedAdmin):
-    """Saves through the same audited path as the services; new values reported from
+class PortfolioAdmin(ServiceWritesAdmin, RestrictedAdmin):
+    """Saves through the programs' services, as the API does; new values reported from
     the admin are credited to the staff member's organization."""
-
-    def save_model(self, request, obj, form, change):
-        audited_save(obj, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Measurement:
@@ -278,8 +275,11 @@ class ProgramAdminForm(forms.ModelForm):
 
 
 @admin.register(Program)
-class ProgramAdmin(ArchivingAdminMixin, AuditedAdmin):
+class ProgramAdmin(ArchivingAdminMixin, PortfolioAdmin):
     form = ProgramAdminForm
+    create_service = staticmethod(services.program_create)
+    update_service = staticmethod(services.program_update)
+    instance_argument = "program"
     list_display = (
         "code",
         "title",
@@ -326,7 +326,10 @@ class ProgramAdmin(ArchivingAdminMixin, AuditedAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(AuditedAdmin):
+class ProjectAdmin(PortfolioAdmin):
+    create_service = staticmethod(services.project_create)
+    update_service = staticmethod(services.project_update)
+    instance_argument = "project"
     list_display = ("code", "title", "program", "project_country", "status", "start_date", "end_date", "publication")
     list_filter = (
         "publication",
@@ -352,7 +355,10 @@ class ProjectAdmin(AuditedAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(AuditedAdmin):
+class SiteAdmin(PortfolioAdmin):
+    create_service = staticmethod(services.site_create)
+    update_service = staticmethod(services.site_update)
+    instance_argument = "site"
     list_display = ("name", "code", "kind", "city", "country", "organization")
     list_filter = (CountryFilter, RegionFilter, "kind")
     list_select_related = ("organization",)
@@ -361,7 +367,10 @@ class SiteAdmin(AuditedAdmin):
 
 
 @admin.register(Funding)
-class FundingAdmin(AuditedAdmin):
+class FundingAdmin(PortfolioAdmin):
+    create_service = staticmethod(services.funding_create)
+    update_service = staticmethod(services.funding_update)
+    instance_argument = "funding"
     list_display = ("fiscal_year", "program", "project", "organization", "amount", "currency")
     list_filter = ("fiscal_year", "currency", ("organization", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("program", "project", "organization")
@@ -370,7 +379,10 @@ class FundingAdmin(AuditedAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(AuditedAdmin):
+class IndicatorAdmin(PortfolioAdmin):
+    create_service = staticmethod(services.indicator_create)
+    update_service = staticmethod(services.indicator_update)
+    instance_argument = "indicator"
     list_display = ("name", "project", "unit", "baseline_value", "target_value", "latest_value", "progress", "internal")
     list_filter = (("project__program", admin.RelatedOnlyFieldListFilter), "internal")
     list_select_related = ("project",)
@@ -392,7 +404,10 @@ class IndicatorAdmin(AuditedAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(AuditedAdmin):
+class MeasurementAdmin(PortfolioAdmin):
+    create_service = staticmethod(services.measurement_create)
+    update_service = staticmethod(services.measurement_update)
+    instance_argument = "measurement"
     list_display = ("indicator", "period_end", "value", "reported_by", "source")
     list_filter = (("reported_by", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("indicator", "reported_by")
@@ -400,14 +415,12 @@ class MeasurementAdmin(AuditedAdmin):
     autocomplete_fields = ("indicator", "reported_by")
     date_hierarchy = "period_end"
 
-    def save_model(self, request, obj, form, change):
-        if obj.pk is None and obj.reported_by_id is None:
-            obj.reported_by = organization_of(request.user)
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Event)
-class EventAdmin(AuditedAdmin):
+class EventAdmin(PortfolioAdmin):
+    create_service = staticmethod(services.event_create)
+    update_service = staticmethod(services.event_update)
+    instance_argument = "event"
     list_display = ("name", "kind", "start_date", "end_date", "place", "country", "participant_count")
     list_filter = (CountryFilter, "kind", ("fields", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "name_ja", "code", "place", "description")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from cooperation.access import organization_of
 from cooperation.archive import archive
 from cooperation.models import CooperationField, Organization, Region
-from cooperation.services import LoadReport, audited_save, model_update
+from cooperation.services import LoadReport, audited_save, model_update, upsert_by_code
 
 from .models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, Status
 
@@ -246,6 +246,7 @@ def indicator_create(
     unit: str = "",
     name_ja: str = "",
     description: str = "",
+    internal: bool = False,
 ) -> Indicator:
     indicator = Indicator(
         project=project,
@@ -257,6 +258,7 @@ def indicator_create(
         target_value=target_value,
         target_date=target_date,
         description=description,
+        internal=internal,
     )
     return _save(indicator, actor=actor, changes={}, related={})
 
@@ -285,9 +287,11 @@ def measurement_create(
     value: Decimal,
     source: str = "",
     note: str = "",
+    reported_by: Organization | None = None,
 ) -> Measurement:
     """A value of an indicator for the period ending `period_end`, credited to the
-    reporter's organization. Partners report only on their own programs' indicators."""
+    reporter's organization unless staff name another (`reported_by`, the admin's field;
+    the API never passes it). Partners report only on their own programs' indicators."""
     if not _may_report_on(actor, indicator):
         raise PermissionDenied(_("You may report values only for indicators of your organization's programs."))
     measurement = Measurement(
@@ -296,7 +300,7 @@ def measurement_create(
         value=value,
         source=source,
         note=note,
-        reported_by=organization_of(actor) if actor is not None else None,
+        reported_by=reported_by or (organization_of(actor) if actor is not None else None),
     )
     return _save(measurement, actor=actor, changes={}, related={})
 
@@ -356,25 +360,6 @@ def _one_by_code(model, code: str | None):
     return _by_code(model, [code])[0] if code else None
 
 
-def _upsert(model, code: str, values: dict[str, Any], related: dict[str, list], report: LoadReport, kind: str):
-    """Create or update the row with this code; write only what differs."""
-    instance = model.objects.filter(code=code).first()
-    created = instance is None
-    if created:
-        instance = model(code=code)
-    changed = created or any(getattr(instance, name) != value for name, value in values.items())
-    if changed:
-        model_update(instance, values)
-        audited_save(instance)
-    for name, wanted in related.items():
-        manager = getattr(instance, name)
-        if {obj.pk for obj in wanted} != set(manager.values_list("pk", flat=True)):
-            manager.set(wanted)
-            changed = True
-    report.count(kind, created, changed)
-    return instance
-
-
 def _dates(row: dict) -> dict[str, date | None]:
     return {name: date.fromisoformat(row[name]) if row.get(name) else None for name in ("start_date", "end_date")}
 
@@ -404,7 +389,7 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "fields": _by_code(CooperationField, row.get("fields", [])),
             "priority_regions": _by_code(Region, row.get("priority_regions", [])),
         }
-        program = _upsert(Program, row["code"], values, related, report, "programs")
+        program = upsert_by_code(Program, row["code"], values, report=report, kind="programs", related=related)
         partners = [
             (organization, partner["role"])
             for partner, organization in zip(
@@ -427,7 +412,7 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "counterpart": _one_by_code(Organization, row.get("counterpart")),
         }
         related = {"fields": _by_code(CooperationField, row.get("fields", []))}
-        _upsert(Project, row["code"], values, related, report, "projects")
+        upsert_by_code(Project, row["code"], values, report=report, kind="projects", related=related)
     for row in data["sites"]:
         values = {
             **_text(row, "name", "name_ja", "kind", "city", "country"),
@@ -436,7 +421,7 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "longitude": row.get("longitude"),
         }
         related = {"projects": _by_code(Project, row.get("projects", []))}
-        _upsert(Site, row["code"], values, related, report, "sites")
+        upsert_by_code(Site, row["code"], values, report=report, kind="sites", related=related)
     for row in data["events"]:
         values = {
             **_text(row, "name", "name_ja", "kind", "place", "country"),
@@ -449,5 +434,5 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "fields": _by_code(CooperationField, row.get("fields", [])),
             "organizers": _by_code(Organization, row.get("organizers", [])),
         }
-        _upsert(Event, row["code"], values, related, report, "events")
+        upsert_by_code(Event, row["code"], values, report=report, kind="events", related=related)
     return report

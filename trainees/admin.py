@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cooperation.admin import RestrictedAdmin
+from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin
 from cooperation.archive import ArchivingAdminMixin
 from cooperation.archive import restore_selected as restore_archived
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
@@ -61,7 +61,10 @@ class EnrollmentInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(RestrictedAdmin):
+class CourseAdmin(ServiceWritesAdmin, RestrictedAdmin):
+    create_service = staticmethod(services.course_create)
+    update_service = staticmethod(services.course_update)
+    instance_argument = "course"
     list_display = (
         "code",
         "title",
@@ -92,9 +95,6 @@ class CourseAdmin(RestrictedAdmin):
     @admin.display(description=_("waitlisted"), ordering="waitlisted")
     def waitlisted(self, obj):
         return obj.waitlisted
-
-    def save_model(self, request, obj, form, change):
-        services.course_save(course=obj, actor=request.user)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -239,7 +239,12 @@ def restore_selected(modeladmin, request, queryset):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, RestrictedAdmin):
+class TraineeAdmin(
+    ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, ServiceWritesAdmin, RestrictedAdmin
+):
+    create_service = staticmethod(services.trainee_create)
+    update_service = staticmethod(services.trainee_update)
+    instance_argument = "trainee"
     list_display = ("__str__", "name_ja", "nationality", "gender", "organization", "course_count")
     list_filter = ("gender", "nationality", "enrollments__course")
     readonly_fields = ("recorded_by", "merged_into")
@@ -266,9 +271,6 @@ class TraineeAdmin(ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAd
     @admin.display(description=_("courses"), ordering="course_count")
     def course_count(self, obj):
         return obj.course_count
-
-    def save_model(self, request, obj, form, change):
-        services.trainee_save(trainee=obj, actor=request.user)
 
 
 # --- possible duplicates: the merge queue ---------------------------------------------------
@@ -489,16 +491,16 @@ class TraineeDuplicateAdmin(RestrictedAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(RestrictedAdmin):
+class DelegationAdmin(ServiceWritesAdmin, RestrictedAdmin):
+    create_service = staticmethod(services.delegation_create)
+    update_service = staticmethod(services.delegation_update)
+    instance_argument = "delegation"
     list_display = ("start_date", "end_date", "title", "country", "organization", "visitors")
     list_filter = ("country",)
     search_fields = ("title", "purpose", "organization__name")
     date_hierarchy = "start_date"
     autocomplete_fields = ("organization",)
     list_select_related = ("organization",)
-
-    def save_model(self, request, obj, form, change):
-        services.delegation_save(delegation=obj, actor=request.user)
 
 
 @admin.register(CourseVisit)

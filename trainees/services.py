@@ -7,7 +7,9 @@ after another, and each sees the seats the previous one took.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -17,8 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from cooperation.models import Organization
-from cooperation.services import audited_save
+from cooperation.models import CooperationField, Organization
+from cooperation.services import audited_save, model_update
 from cooperation.validation import refusal
 from cooperation.workflow import Transitions
 
@@ -61,11 +63,7 @@ def _record(enrollment: Enrollment, from_status: str, actor, note: str) -> None:
 # --- courses and delegations ------------------------------------------------------------
 
 
-@transaction.atomic
-def course_save(*, course: Course, actor=None, fields=None) -> Course:
-    """Create or change a course; its row is locked so seats cannot move meanwhile."""
-    if course.pk is not None:
-        _locked_course(course.pk)
+def _save_course(course: Course, *, actor, fields: Iterable[CooperationField] | None) -> Course:
     audited_save(course, actor=actor)
     if fields is not None:
         course.fields.set(fields)
@@ -73,7 +71,28 @@ def course_save(*, course: Course, actor=None, fields=None) -> Course:
 
 
 @transaction.atomic
-def delegation_save(*, delegation: Delegation, actor=None) -> Delegation:
+def course_create(*, actor, fields: Iterable[CooperationField] | None = None, **data: Any) -> Course:
+    return _save_course(Course(**data), actor=actor, fields=fields)
+
+
+@transaction.atomic
+def course_update(*, course: Course, actor, fields: Iterable[CooperationField] | None = None, **data: Any) -> Course:
+    """Change a course; its row is locked so seats cannot move meanwhile."""
+    _locked_course(course.pk)
+    model_update(course, data)
+    return _save_course(course, actor=actor, fields=fields)
+
+
+@transaction.atomic
+def delegation_create(*, actor, **data: Any) -> Delegation:
+    delegation = Delegation(**data)
+    audited_save(delegation, actor=actor)
+    return delegation
+
+
+@transaction.atomic
+def delegation_update(*, delegation: Delegation, actor, **data: Any) -> Delegation:
+    model_update(delegation, data)
     audited_save(delegation, actor=actor)
     return delegation
 
@@ -82,8 +101,17 @@ def delegation_save(*, delegation: Delegation, actor=None) -> Delegation:
 
 
 @transaction.atomic
-def trainee_save(*, trainee: Trainee, actor=None) -> Trainee:
-    """Create or change a trainee; a second record of the same person is refused, naming the first."""
+def trainee_create(*, actor, **data: Any) -> Trainee:
+    """Record a trainee; a second record of the same person is refused, naming the first."""
+    trainee = Trainee(**data)
+    audited_save(trainee, actor=actor)
+    return trainee
+
+
+@transaction.atomic
+def trainee_update(*, trainee: Trainee, actor, **data: Any) -> Trainee:
+    """Change a trainee; becoming a second record of someone on record is refused, naming the first."""
+    model_update(trainee, data)
     audited_save(trainee, actor=actor)
     return trainee
 
@@ -349,7 +377,7 @@ def trainee_match_or_create(*, details: dict, actor, recorded_by: Organization |
     candidate = Trainee(**details, recorded_by=recorded_by)
     if candidate.date_of_birth is None or not candidate.nationality:
         # Not a person yet: the validation names what is missing.
-        return trainee_save(trainee=candidate, actor=actor), True
+        return trainee_create(actor=actor, **details, recorded_by=recorded_by), True
     same = candidate.same_person()
     in_scope = same.filter(partner_candidates(recorded_by)) if recorded_by is not None else same
     existing = in_scope.order_by("pk").first()
@@ -370,7 +398,7 @@ def trainee_match_or_create(*, details: dict, actor, recorded_by: Organization |
         )
     try:
         with transaction.atomic():
-            trainee_save(trainee=candidate, actor=actor)
+            created = trainee_create(actor=actor, **details, recorded_by=recorded_by)
     except IntegrityError:
         # The same request, sent twice at once, recorded the person first: use that record.
         existing = candidate.same_person().filter(recorded_by=recorded_by).order_by("pk").first()
@@ -378,8 +406,8 @@ def trainee_match_or_create(*, details: dict, actor, recorded_by: Organization |
             raise
         return existing, False
     if outside:
-        trainee_duplicates_queue(pairs=[(candidate.pk, other) for other in outside], actor=actor)
-    return candidate, True
+        trainee_duplicates_queue(pairs=[(created.pk, other) for other in outside], actor=actor)
+    return created, True
 
 
 # --- possible duplicates: the merge queue -----------------------------------------------

@@ -224,8 +224,9 @@ def _accept_all_at_once(enrollments, actor) -> list[Exception]:
 
 def _request_the_same_expert_twice(expert, projects, period, actor) -> tuple[list[int], list[ValidationError]]:
     def request(project):
-        deployment = Deployment(expert=expert, kind="technical_cooperation", project=project, country="PH", **period)
-        return deployment_request(deployment=deployment, actor=actor).pk
+        return deployment_request(
+            expert=expert, kind="technical_cooperation", project=project, country="PH", **period, actor=actor
+        ).pk
 
     outcomes = _all_at_once(request, projects)
     won = [outcome for outcome in outcomes if isinstance(outcome, int)]

@@ -10,9 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cooperation.access import in_scope_of
-from cooperation.api.viewsets import CooperationViewSet
+from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
-from cooperation.services import model_update
 
 from .. import services
 from ..choices import DeploymentStatus
@@ -64,7 +63,7 @@ def _query_data(request, *names: str) -> dict:
     return data
 
 
-class ExpertViewSet(ArchivingViewSetMixin, CooperationViewSet):
+class ExpertViewSet(ArchivingViewSetMixin, ServiceWritesMixin, CooperationViewSet):
     """The roster. Personal data (birth date, contact, passport, medical, training, notes)
     is absent for everyone but agency staff; partners see only the experts of the
     deployments they see."""
@@ -75,6 +74,9 @@ class ExpertViewSet(ArchivingViewSetMixin, CooperationViewSet):
     search_fields = ("personnel_number", "family_name", "given_name", "name_ja", "rank")
     ordering_fields = ("personnel_number", "family_name", "status", "updated_at")
     ordering = ("family_name", "given_name", "pk")
+    create_service = staticmethod(services.expert_create)
+    update_service = staticmethod(services.expert_update)
+    instance_argument = "expert"
 
     def restricted_queryset(self, action: str):
         # Countries served are derived from the deployments the caller may see, so a
@@ -82,25 +84,6 @@ class ExpertViewSet(ArchivingViewSetMixin, CooperationViewSet):
         deployments = in_scope_of(self.request.user, Deployment.objects.all())
         return (
             super().restricted_queryset(action).annotate(served_countries=deployment_countries(deployments=deployments))
-        )
-
-    @staticmethod
-    def _split(validated: dict) -> tuple[dict, object, object]:
-        data = dict(validated)
-        return data, data.pop("specialties", None), data.pop("languages", None)
-
-    def perform_create(self, serializer):
-        data, specialties, languages = self._split(serializer.validated_data)
-        return services.expert_save(
-            expert=Expert(**data), actor=self.request.user, specialties=specialties, languages=languages
-        )
-
-    def perform_update(self, serializer):
-        data, specialties, languages = self._split(serializer.validated_data)
-        expert = serializer.instance
-        model_update(expert, data)
-        return services.expert_save(
-            expert=expert, actor=self.request.user, specialties=specialties, languages=languages
         )
 
     @extend_schema(
@@ -134,7 +117,7 @@ class ExpertViewSet(ArchivingViewSetMixin, CooperationViewSet):
         return Response(CandidateSerializer(found, many=True).data)
 
 
-class DeploymentViewSet(CooperationViewSet):
+class DeploymentViewSet(ServiceWritesMixin, CooperationViewSet):
     """Deployments of every kind. Partner coordinators see those on their organization's
     projects (and secondments to it) and may file requests; everything after a request is
     staff work, through the lifecycle actions."""
@@ -149,14 +132,10 @@ class DeploymentViewSet(CooperationViewSet):
     search_fields = ("post", "city", "expert__family_name", "expert__given_name", "expert__personnel_number")
     ordering_fields = ("planned_start", "planned_end", "actual_start", "status", "country", "updated_at")
     ordering = ("-planned_start", "pk")
-
-    def perform_create(self, serializer):
-        return services.deployment_request(deployment=Deployment(**serializer.validated_data), actor=self.request.user)
-
-    def perform_update(self, serializer):
-        deployment = serializer.instance
-        model_update(deployment, serializer.validated_data)
-        return services.deployment_update(deployment=deployment, actor=self.request.user)
+    # A new deployment is a request, whoever files it.
+    create_service = staticmethod(services.deployment_request)
+    update_service = staticmethod(services.deployment_update)
+    instance_argument = "deployment"
 
     def _staff_object(self):
         _require(self.request, "dispatch.change_deployment")
@@ -291,24 +270,19 @@ class DeploymentViewSet(CooperationViewSet):
         return Response(CandidateSerializer(found, many=True).data)
 
 
-class DisasterEventViewSet(CooperationViewSet):
+class DisasterEventViewSet(ServiceWritesMixin, CooperationViewSet):
     queryset = DisasterEvent.objects.all()
     serializer_class = DisasterEventSerializer
     filterset_class = DisasterEventFilter
     search_fields = ("name", "name_ja", "description")
     ordering_fields = ("occurred_on", "name", "country", "updated_at")
     ordering = ("-occurred_on", "pk")
-
-    def perform_create(self, serializer):
-        return services.disaster_save(disaster=DisasterEvent(**serializer.validated_data), actor=self.request.user)
-
-    def perform_update(self, serializer):
-        disaster = serializer.instance
-        model_update(disaster, serializer.validated_data)
-        return services.disaster_save(disaster=disaster, actor=self.request.user)
+    create_service = staticmethod(services.disaster_create)
+    update_service = staticmethod(services.disaster_update)
+    instance_argument = "disaster"
 
 
-class MissionViewSet(CooperationViewSet):
+class MissionViewSet(ServiceWritesMixin, CooperationViewSet):
     """Disaster-relief and civilian-police missions; members are deployments of the same kind."""
 
     queryset = (
@@ -321,14 +295,9 @@ class MissionViewSet(CooperationViewSet):
     search_fields = ("name", "name_ja", "results", "disaster__name")
     ordering_fields = ("requested_on", "departure_on", "name", "country", "updated_at")
     ordering = ("-requested_on", "pk")
-
-    def perform_create(self, serializer):
-        return services.mission_save(mission=Mission(**serializer.validated_data), actor=self.request.user)
-
-    def perform_update(self, serializer):
-        mission = serializer.instance
-        model_update(mission, serializer.validated_data)
-        return services.mission_save(mission=mission, actor=self.request.user)
+    create_service = staticmethod(services.mission_create)
+    update_service = staticmethod(services.mission_update)
+    instance_argument = "mission"
 
     @extend_schema(
         summary="Staff the mission in one step from the standby roster (staff only)",

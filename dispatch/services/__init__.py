@@ -15,8 +15,17 @@ from .deployments import (
     deployment_update,
     safety_check_in_record,
 )
-from .missions import Assembly, Skipped, disaster_save, mission_assemble, mission_save, reference_missions_load
-from .roster import expert_save
+from .missions import (
+    Assembly,
+    Skipped,
+    disaster_create,
+    disaster_update,
+    mission_assemble,
+    mission_create,
+    mission_update,
+    reference_missions_load,
+)
+from .roster import expert_create, expert_update
 
 __all__ = [
     "DEPLOYMENT_TRANSITIONS",
@@ -33,10 +42,13 @@ __all__ = [
     "deployment_transition",
     "deployment_unmet_conditions",
     "deployment_update",
-    "disaster_save",
-    "expert_save",
+    "disaster_create",
+    "disaster_update",
+    "expert_create",
+    "expert_update",
     "mission_assemble",
-    "mission_save",
+    "mission_create",
+    "mission_update",
     "reference_missions_load",
     "safety_check_in_record",
 ]

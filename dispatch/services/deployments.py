@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cooperation.access import STAFF_ONLY_MESSAGE, organization_of
 from cooperation.roles import sees_everything
-from cooperation.services import audited_save
+from cooperation.services import audited_save, model_update
 from cooperation.validation import refusal
 from cooperation.workflow import Transitions
 from programs.models import Project, program_scope
@@ -113,8 +114,9 @@ def _partner_request_errors(deployment: Deployment, actor) -> dict[str, list[Val
 
 
 @transaction.atomic
-def deployment_request(*, deployment: Deployment, actor) -> Deployment:
+def deployment_request(*, actor, **data: Any) -> Deployment:
     """Record a new deployment; it starts as `requested`, whoever asks."""
+    deployment = Deployment(**data)
     deployment.status = S.REQUESTED
     if not _is_staff(actor):
         errors = _partner_request_errors(deployment, actor)
@@ -127,8 +129,9 @@ def deployment_request(*, deployment: Deployment, actor) -> Deployment:
 
 
 @transaction.atomic
-def deployment_update(*, deployment: Deployment, actor) -> Deployment:
+def deployment_update(*, deployment: Deployment, actor, **data: Any) -> Deployment:
     """Save edits to a deployment's details (its status moves only by transition)."""
+    model_update(deployment, data)
     stored = Deployment.objects.select_for_update().only("status", "expert").get(pk=deployment.pk)
     deployment.status = stored.status
     if deployment.expert_id != stored.expert_id and stored.status != S.REQUESTED:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperation.models import Organization
-from cooperation.services import audited_save
+from cooperation.services import audited_save, model_update
 from cooperation.validation import refusal
 
 from ..choices import DeploymentStatus, MissionStatus, StandbySpecialty
@@ -129,18 +130,18 @@ def mission_assemble(
 
 def _join(mission: Mission, expert: Expert, specialty: str, start: date, end: date, actor) -> Deployment | list[dict]:
     """The expert as a nominated member, or the reasons a concurrent booking refused them."""
-    deployment = Deployment(
-        expert=expert,
-        kind=mission.kind,
-        mission=mission,
-        country=mission.country,
-        post=_member_post(mission, specialty),
-        planned_start=start,
-        planned_end=end,
-    )
     try:
         with transaction.atomic():
-            deployment_request(deployment=deployment, actor=actor)
+            deployment = deployment_request(
+                actor=actor,
+                expert=expert,
+                kind=mission.kind,
+                mission=mission,
+                country=mission.country,
+                post=_member_post(mission, specialty),
+                planned_start=start,
+                planned_end=end,
+            )
             return deployment_transition(
                 deployment=deployment, to=DeploymentStatus.NOMINATED, actor=actor, note=_("Rapid assembly")
             )
@@ -149,13 +150,29 @@ def _join(mission: Mission, expert: Expert, specialty: str, start: date, end: da
 
 
 @transaction.atomic
-def mission_save(*, mission: Mission, actor) -> Mission:
+def mission_create(*, actor, **data: Any) -> Mission:
+    mission = Mission(**data)
     audited_save(mission, actor=actor)
     return mission
 
 
 @transaction.atomic
-def disaster_save(*, disaster: DisasterEvent, actor) -> DisasterEvent:
+def mission_update(*, mission: Mission, actor, **data: Any) -> Mission:
+    model_update(mission, data)
+    audited_save(mission, actor=actor)
+    return mission
+
+
+@transaction.atomic
+def disaster_create(*, actor, **data: Any) -> DisasterEvent:
+    disaster = DisasterEvent(**data)
+    audited_save(disaster, actor=actor)
+    return disaster
+
+
+@transaction.atomic
+def disaster_update(*, disaster: DisasterEvent, actor, **data: Any) -> DisasterEvent:
+    model_update(disaster, data)
     audited_save(disaster, actor=actor)
     return disaster
 

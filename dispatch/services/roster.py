@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cooperation.models import CooperationField
-from cooperation.services import audited_save
+from cooperation.services import audited_save, model_update
 from cooperation.validation import refusal
 
 from ..models import Expert, ExpertLanguage
 
 
-@transaction.atomic
-def expert_save(
-    *,
+def _save_expert(
     expert: Expert,
+    *,
     actor,
-    specialties: Iterable[CooperationField] | None = None,
-    languages: Iterable[tuple[str, int]] | None = None,
+    specialties: Iterable[CooperationField] | None,
+    languages: Iterable[tuple[str, int]] | None,
 ) -> Expert:
-    """Save an expert; `specialties` and `languages` (code, level), when given, replace the lists."""
+    """Validate and save; `specialties` and `languages` (code, level), when given, replace the lists."""
     audited_save(expert, actor=actor)
     if specialties is not None:
         expert.specialties.set(specialties)
@@ -40,3 +40,29 @@ def expert_save(
                 skill.level = level
                 audited_save(skill, actor=actor)
     return expert
+
+
+@transaction.atomic
+def expert_create(
+    *,
+    actor,
+    specialties: Iterable[CooperationField] | None = None,
+    languages: Iterable[tuple[str, int]] | None = None,
+    **data: Any,
+) -> Expert:
+    """Put an expert on the roster, with their specialties and languages (code, level)."""
+    return _save_expert(Expert(**data), actor=actor, specialties=specialties, languages=languages)
+
+
+@transaction.atomic
+def expert_update(
+    *,
+    expert: Expert,
+    actor,
+    specialties: Iterable[CooperationField] | None = None,
+    languages: Iterable[tuple[str, int]] | None = None,
+    **data: Any,
+) -> Expert:
+    """Change an expert; `specialties` and `languages`, when given, replace the lists."""
+    model_update(expert, data)
+    return _save_expert(expert, actor=actor, specialties=specialties, languages=languages)

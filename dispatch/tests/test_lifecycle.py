@@ -65,15 +65,15 @@ def test_the_table_keeps_the_agreed_shape():
 
 
 def test_a_request_records_its_first_history_row(staff_user, partner_project, expert, today):
-    deployment = Deployment(
+    deployment = deployment_request(
         expert=expert,
         kind="technical_cooperation",
         project=partner_project,
         country="ID",
         planned_start=today,
         planned_end=today + timedelta(days=100),
+        actor=staff_user,
     )
-    deployment_request(deployment=deployment, actor=staff_user)
     (change,) = deployment.status_changes.all()
     assert (change.from_status, change.to_status, change.actor) == ("", "requested", staff_user)
 
@@ -300,8 +300,7 @@ def test_the_nominee_cannot_be_swapped_by_an_edit(staff_user):
 
     deployment = bring_to(ready_deployment(), "nominated", staff_user)
     original = deployment.expert
-    deployment.expert = ExpertFactory()
     with pytest.raises(ValidationError) as refused:
-        deployment_update(deployment=deployment, actor=staff_user)
+        deployment_update(deployment=deployment, actor=staff_user, expert=ExpertFactory())
     assert refused.value.error_dict["expert"][0].code == "expert_locked"
     assert Deployment.objects.get(pk=deployment.pk).expert == original

@@ -3,8 +3,12 @@
 from datetime import date
 
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError
 
 from cooperation.tests.factories import CooperationFieldFactory, OrganizationFactory, RegionFactory
+from programs import services
+from programs.admin import ProgramAdmin
 from programs.models import Indicator, Measurement, Program
 
 from .factories import IndicatorFactory, MeasurementFactory, ProgramFactory, ProgramPartnerFactory, ProjectFactory
@@ -189,6 +193,55 @@ def test_a_value_before_the_baseline_is_a_form_error(japanese_staff):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors.as_data()["period_end"][0].code == "before_baseline"
     assert not Measurement.objects.exists()
+
+
+def test_the_program_admin_adds_and_changes_through_the_services(japanese_staff, staff_user, monkeypatch):
+    called = []
+
+    def recorded(service):
+        def call(**kwargs):
+            called.append(service.__name__)
+            return service(**kwargs)
+
+        return staticmethod(call)
+
+    monkeypatch.setattr(ProgramAdmin, "create_service", recorded(services.program_create))
+    monkeypatch.setattr(ProgramAdmin, "update_service", recorded(services.program_update))
+    rows = no_rows("partnerships", "projects", "fundings")
+    response = japanese_staff.post("/admin/programs/program/add/", {**program_form(), **rows})
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    program = Program.objects.get(code="idn-reform")
+    response = japanese_staff.post(
+        f"/admin/programs/program/{program.pk}/change/", {**program_form(title="Renamed"), **rows}
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert called == ["program_create", "program_update"]
+    program.refresh_from_db()
+    assert program.title == "Renamed"
+    assert [entry.history_user for entry in program.history.all()] == [staff_user, staff_user]
+
+
+def test_a_refusal_by_the_program_service_is_a_form_error(japanese_staff, monkeypatch):
+    def refuse(**kwargs):
+        services.program_create(**kwargs)  # written, then refused: nothing of it may remain
+        raise ValidationError(
+            {
+                "counterpart": ValidationError("Not a counterpart of this program.", code="refused_counterpart"),
+                "partners": ValidationError("Name a partner first.", code="refused_partners"),
+            }
+        )
+
+    monkeypatch.setattr(ProgramAdmin, "create_service", staticmethod(refuse))
+    response = japanese_staff.post(
+        "/admin/programs/program/add/", {**program_form(), **no_rows("partnerships", "projects", "fundings")}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert errors["counterpart"][0].code == "refused_counterpart"
+    # A field the form does not show is reported above the form.
+    assert [error.code for error in errors["__all__"]] == ["refused_partners"]
+    assert not Program.all_objects.exists()
+    assert not LogEntry.objects.exists()
 
 
 def test_deleting_a_program_with_projects_in_the_admin_archives_it(japanese_staff):

@@ -15,12 +15,11 @@ from rest_framework.response import Response
 from cooperation.access import organization_of
 from cooperation.api.errors import error_body
 from cooperation.api.schema import ErrorSerializer
-from cooperation.api.viewsets import CooperationViewSet
+from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
 from cooperation.models import Organization
 from cooperation.privacy import can_see_personal_data
 from cooperation.roles import sees_everything
-from cooperation.services import model_update
 
 from .. import services
 from ..filters import CourseFilter, CourseVisitFilter, DelegationFilter, EnrollmentFilter, TraineeFilter
@@ -39,11 +38,6 @@ from .serializers import (
     NominationUploadSerializer,
     TraineeSerializer,
 )
-
-
-def _without_m2m(data: dict, model) -> tuple[dict, dict]:
-    many = {f.name for f in model._meta.many_to_many}
-    return {k: v for k, v in data.items() if k not in many}, {k: v for k, v in data.items() if k in many}
 
 
 class CanNominate(BasePermission):
@@ -98,7 +92,7 @@ NOMINATION_CSV_EXAMPLE = (
         examples=[OpenApiExample("An open course", response_only=True, value=OPEN_COURSE_EXAMPLE)],
     )
 )
-class CourseViewSet(CooperationViewSet):
+class CourseViewSet(ServiceWritesMixin, CooperationViewSet):
     """Courses held in Japan for foreign officers.
 
     Partner coordinators see the open courses they may nominate to — those naming no
@@ -115,21 +109,14 @@ class CourseViewSet(CooperationViewSet):
     search_fields = ("code", "title", "title_ja")
     ordering_fields = ("code", "title", "start_date", "end_date", "nomination_deadline", "status", "updated_at")
     ordering = ("-start_date", "code", "pk")
+    create_service = staticmethod(services.course_create)
+    update_service = staticmethod(services.course_update)
+    instance_argument = "course"
 
     def restricted_queryset(self, action: str):
         user = self.request.user
         counted_for = None if sees_everything(user, "view") else organization_of(user)
         return courses_with_seat_counts(super().restricted_queryset(action), nominated_by=counted_for)
-
-    def perform_create(self, serializer):
-        values, many = _without_m2m(serializer.validated_data, Course)
-        return services.course_save(course=Course(**values), actor=self.request.user, fields=many.get("fields"))
-
-    def perform_update(self, serializer):
-        values, many = _without_m2m(serializer.validated_data, Course)
-        course = serializer.instance
-        model_update(course, values)
-        return services.course_save(course=course, actor=self.request.user, fields=many.get("fields"))
 
     @extend_schema(
         summary="Nominate the participants listed in a file (all or nothing)",
@@ -257,7 +244,7 @@ class CourseVisitViewSet(CooperationViewSet):
     ordering = ("course", "date", "pk")
 
 
-class TraineeViewSet(ArchivingViewSetMixin, CooperationViewSet):
+class TraineeViewSet(ArchivingViewSetMixin, ServiceWritesMixin, CooperationViewSet):
     """One record per person across courses. Dates of birth, contact details and passports
     are present for agency staff only; partners see the trainees they nominated."""
 
@@ -268,6 +255,9 @@ class TraineeViewSet(ArchivingViewSetMixin, CooperationViewSet):
     search_fields = ("family_name", "given_name", "name_ja")
     ordering_fields = ("family_name", "given_name", "nationality", "updated_at")
     ordering = ("family_name", "given_name", "pk")
+    create_service = staticmethod(services.trainee_create)
+    update_service = staticmethod(services.trainee_update)
+    instance_argument = "trainee"
 
     def restricted_queryset(self, action: str):
         # A partner sees, of each trainee's enrollments, only those it made.
@@ -277,14 +267,6 @@ class TraineeViewSet(ArchivingViewSetMixin, CooperationViewSet):
             .restricted_queryset(action)
             .prefetch_related(Prefetch("enrollments", queryset=visible, to_attr="visible_enrollments"))
         )
-
-    def perform_create(self, serializer):
-        return services.trainee_save(trainee=Trainee(**serializer.validated_data), actor=self.request.user)
-
-    def perform_update(self, serializer):
-        trainee = serializer.instance
-        model_update(trainee, serializer.validated_data)
-        return services.trainee_save(trainee=trainee, actor=self.request.user)
 
 
 class EnrollmentViewSet(CooperationViewSet):
@@ -379,7 +361,7 @@ class EnrollmentViewSet(CooperationViewSet):
         return self._with_etag(Response(self.get_serializer(reloaded).data), reloaded)
 
 
-class DelegationViewSet(CooperationViewSet):
+class DelegationViewSet(ServiceWritesMixin, CooperationViewSet):
     """Foreign delegations received (agency staff and managers)."""
 
     queryset = Delegation.objects.select_related("organization")
@@ -389,10 +371,6 @@ class DelegationViewSet(CooperationViewSet):
     ordering_fields = ("start_date", "end_date", "visitors", "country", "updated_at")
     ordering = ("-start_date", "pk")
 
-    def perform_create(self, serializer):
-        return services.delegation_save(delegation=Delegation(**serializer.validated_data), actor=self.request.user)
-
-    def perform_update(self, serializer):
-        delegation = serializer.instance
-        model_update(delegation, serializer.validated_data)
-        return services.delegation_save(delegation=delegation, actor=self.request.user)
+    create_service = staticmethod(services.delegation_create)
+    update_service = staticmethod(services.delegation_update)
+    instance_argument = "delegation"

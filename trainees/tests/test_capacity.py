@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from trainees.models import Enrollment, EnrollmentStatus
-from trainees.services import course_save, enrollment_transition
+from trainees.services import course_update, enrollment_transition
 
 from .factories import CourseFactory, EnrollmentFactory
 
@@ -101,9 +101,8 @@ def test_the_database_refuses_a_seat_beyond_capacity_whatever_the_path():
 
 def test_capacity_cannot_drop_below_the_seats_taken(staff_user):
     course, _seats = _full_course(capacity=3)
-    course.capacity = 2
     with pytest.raises(ValidationError) as refused:
-        course_save(course=course, actor=staff_user)
+        course_update(course=course, actor=staff_user, capacity=2)
     assert refused.value.error_dict["capacity"][0].code == "below_seats_taken"
     with pytest.raises(IntegrityError, match="capacity"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE trainees_course SET capacity = 2 WHERE id = %s", [course.pk])

@@ -8,7 +8,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from trainees.models import Course, CourseVisit, Enrollment, EnrollmentStatus, Trainee
-from trainees.services import course_save, enrollment_nominate, enrollment_transition, trainee_save
+from trainees.services import (
+    course_create,
+    course_update,
+    enrollment_nominate,
+    enrollment_transition,
+    trainee_create,
+)
 
 from .factories import CourseFactory, EnrollmentFactory, TraineeFactory
 
@@ -64,9 +70,8 @@ def test_moving_a_course_onto_another_seat_of_its_trainee_is_refused(staff_user)
     seated = EnrollmentFactory(status=S.ACCEPTED)
     later = CourseFactory(start_date=seated.course.end_date + timedelta(days=30))
     EnrollmentFactory(course=later, trainee=seated.trainee, status=S.ACCEPTED)
-    later.start_date = seated.course.end_date
     with pytest.raises(ValidationError) as refused:
-        course_save(course=later, actor=staff_user)
+        course_update(course=later, actor=staff_user, start_date=seated.course.end_date)
     assert refused.value.error_dict["start_date"][0].code == "overlapping_seats"
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE trainees_course SET start_date = %s WHERE id = %s", [later.start_date, later.pk])
@@ -75,9 +80,12 @@ def test_moving_a_course_onto_another_seat_of_its_trainee_is_refused(staff_user)
 def test_course_dates_follow_onto_its_enrollments(staff_user):
     enrollment = EnrollmentFactory(status=S.ACCEPTED)
     course = enrollment.course
-    course.start_date += timedelta(days=7)
-    course.end_date += timedelta(days=7)
-    course_save(course=course, actor=staff_user)
+    course_update(
+        course=course,
+        actor=staff_user,
+        start_date=course.start_date + timedelta(days=7),
+        end_date=course.end_date + timedelta(days=7),
+    )
     enrollment.refresh_from_db()
     assert (enrollment.course_start, enrollment.course_end) == (course.start_date, course.end_date)
 
@@ -124,11 +132,15 @@ def test_a_trainee_is_nominated_once_per_course(course, trainee, staff_user, par
 
 def test_a_duplicate_trainee_is_refused_naming_the_first(staff_user):
     first = TraineeFactory(family_name="Nguyen Van", given_name="An", nationality="VN", date_of_birth=date(1988, 3, 2))
-    again = Trainee(
-        family_name="NGUYENVAN", given_name=" an ", nationality="VN", date_of_birth=date(1988, 3, 2), gender="male"
-    )
+    again = {
+        "family_name": "NGUYENVAN",
+        "given_name": " an ",
+        "nationality": "VN",
+        "date_of_birth": date(1988, 3, 2),
+        "gender": "male",
+    }
     with pytest.raises(ValidationError) as refused:
-        trainee_save(trainee=again, actor=staff_user)
+        trainee_create(**again, actor=staff_user)
     error = refused.value.error_dict["__all__"][0]
     assert error.code == "duplicate_trainee"
     assert f"#{first.pk}" in error.messages[0]
@@ -138,10 +150,14 @@ def test_a_duplicate_trainee_is_refused_naming_the_first(staff_user):
 def test_same_name_with_another_birth_date_or_nationality_is_another_person(staff_user):
     TraineeFactory(family_name="Santos", given_name="Maria", nationality="PH", date_of_birth=date(1990, 1, 1))
     for nationality, born in (("PH", date(1991, 1, 1)), ("TL", date(1990, 1, 1))):
-        other = Trainee(
-            family_name="Santos", given_name="Maria", nationality=nationality, date_of_birth=born, gender="female"
+        trainee_create(
+            family_name="Santos",
+            given_name="Maria",
+            nationality=nationality,
+            date_of_birth=born,
+            gender="female",
+            actor=staff_user,
         )
-        trainee_save(trainee=other, actor=staff_user)
     assert Trainee.objects.filter(family_name="Santos").count() == 3
 
 
@@ -167,19 +183,19 @@ def test_the_database_refuses_a_duplicate_person_ignoring_case_and_spaces():
 )
 def test_course_values_are_checked(changes, field, code, staff_user, npa):
     start = timezone.localdate() + timedelta(days=30)
-    course = Course(
-        code="NEW1",
-        title="New course",
-        kind=Course.Kind.SEMINAR,
-        host=npa,
-        start_date=start,
-        end_date=start + timedelta(days=changes.get("end_offset", 5)),
-        nomination_deadline=start + timedelta(days=changes.get("nomination_deadline_offset", -10)),
-        capacity=changes.get("capacity", 10),
-        target_countries=changes.get("target_countries", []),
-    )
+    course = {
+        "code": "NEW1",
+        "title": "New course",
+        "kind": Course.Kind.SEMINAR,
+        "host": npa,
+        "start_date": start,
+        "end_date": start + timedelta(days=changes.get("end_offset", 5)),
+        "nomination_deadline": start + timedelta(days=changes.get("nomination_deadline_offset", -10)),
+        "capacity": changes.get("capacity", 10),
+        "target_countries": changes.get("target_countries", []),
+    }
     with pytest.raises(ValidationError) as refused:
-        course_save(course=course, actor=staff_user)
+        course_create(**course, actor=staff_user)
     assert field in refused.value.error_dict
     if code:
         assert code in {error.code for error in refused.value.error_dict[field]}
