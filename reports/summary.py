@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from cooperation.choices import Gender
 from cooperation.periods import Period
 from dispatch import stats as dispatch_stats
 from programs import stats as program_stats
 from trainees import stats as trainee_stats
-from trainees.models import Gender
 
 from .tables import Column, Table
 
