@@ -225,10 +225,10 @@ SPECTACULAR_SETTINGS = {
     # their own, so generated clients have stable, meaningful types.
     "ENUM_NAME_OVERRIDES": {
         "CountryEnum": "django_countries.countries",
-        "ProgramStatusEnum": "programs.models.Status",
+        "ProgramStatusEnum": "programs.choices.Status",
         "DeploymentStatusEnum": "dispatch.choices.DeploymentStatus",
         "MissionStatusEnum": "dispatch.choices.MissionStatus",
-        "EnrollmentStatusEnum": "trainees.models.EnrollmentStatus",
+        "EnrollmentStatusEnum": "trainees.choices.EnrollmentStatus",
         "CourseStatusEnum": "trainees.models.Course.Status",
         "CourseVisitKindEnum": "trainees.models.CourseVisit.Kind",
         "ChecklistKindEnum": "dispatch.choices.ChecklistKind",

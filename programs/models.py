@@ -22,24 +22,7 @@ from cooperation.models import (
     validate_country_codes,
 )
 
-
-class Status(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    ACTIVE = "active", _("Active")
-    COMPLETED = "completed", _("Completed")
-    SUSPENDED = "suspended", _("Suspended")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class StrategicGoal(models.TextChoices):
-    """The six strategic goals of Japan–UNODC cooperation, 2024–2026."""
-
-    RULE_OF_LAW = "rule_of_law", _("1. Promoting the rule of law")
-    MARITIME_ORDER = "maritime_order", _("2. Rules-based maritime order")
-    EVIDENCE_BASED = "evidence_based", _("3. Targeted, evidence-based assistance")
-    VISIBILITY = "visibility", _("4. Awareness and visibility")
-    EMERGING_ISSUES = "emerging_issues", _("5. Emerging issues")
-    GENDER_YOUTH = "gender_youth", _("6. Gender equality, WPS and youth")
+from .choices import Publication, Status, StrategicGoal
 
 
 def completed_has_end(prefix: str) -> models.CheckConstraint:
@@ -59,15 +42,6 @@ def optional_code_unique(prefix: str) -> models.UniqueConstraint:
         violation_error_code="duplicate",
         violation_error_message=_("Another record already uses this code."),
     )
-
-
-class Publication(models.TextChoices):
-    """Where a record stands on its way to the public pages and the IATI file."""
-
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted for review")
-    PUBLISHED = "published", _("Published")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Publishable(models.Model):

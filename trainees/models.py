@@ -23,6 +23,8 @@ from cooperation.db import DateRange, related_or_none
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
 from cooperation.workflow import StatusChange
 
+from .choices import EnrollmentStatus
+
 
 class WithoutSpaces(Func):
     """The text with every whitespace character removed (immutable, so usable in an index).
@@ -462,16 +464,6 @@ def duplicate_trainee_error(existing: Trainee) -> ValidationError:
         % {"id": existing.pk},
         code="duplicate_trainee",
     )
-
-
-class EnrollmentStatus(models.TextChoices):
-    NOMINATED = "nominated", _("Nominated")
-    ACCEPTED = "accepted", _("Accepted")
-    WAITLISTED = "waitlisted", _("Waitlisted")
-    REJECTED = "rejected", _("Rejected")
-    ARRIVED = "arrived", _("Arrived")
-    COMPLETED = "completed", _("Completed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # The statuses that hold one of the course's seats.

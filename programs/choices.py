@@ -1,0 +1,32 @@
+"""The programs app's choices."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class StrategicGoal(models.TextChoices):
+    """The six strategic goals of Japan–UNODC cooperation, 2024–2026."""
+
+    RULE_OF_LAW = "rule_of_law", _("1. Promoting the rule of law")
+    MARITIME_ORDER = "maritime_order", _("2. Rules-based maritime order")
+    EVIDENCE_BASED = "evidence_based", _("3. Targeted, evidence-based assistance")
+    VISIBILITY = "visibility", _("4. Awareness and visibility")
+    EMERGING_ISSUES = "emerging_issues", _("5. Emerging issues")
+    GENDER_YOUTH = "gender_youth", _("6. Gender equality, WPS and youth")
+
+
+class Publication(models.TextChoices):
+    """Where a record stands on its way to the public pages and the IATI file."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
