@@ -16,7 +16,7 @@ def main(argv: list[str]) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from cooperation.synthetic.cleanup import has_synthetic_data
+    from devtools.synthetic.cleanup import has_synthetic_data
 
     parser = argparse.ArgumentParser(prog="python -m bench.data")
     parser.add_argument("--scale", type=float, default=1.0)

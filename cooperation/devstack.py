@@ -62,7 +62,7 @@ def start_empty_redis(name: str):
 
 # Everything a migrated database or a generated schema depends on: the project's code
 # (tests aside) and the pinned requirements.
-_SOURCE_DIRS = ("cooperation", "programs", "dispatch", "trainees", "reports")
+_SOURCE_DIRS = ("cooperation", "programs", "dispatch", "trainees", "reports", "devtools")
 
 
 def source_fingerprint() -> str:

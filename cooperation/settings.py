@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dispatch",
     "trainees",
     "reports",
+    "devtools",
 ]
 
 MIDDLEWARE = [

@@ -15,8 +15,8 @@ from bench.harness import format_table
 from bench.runner import CASES, run_cases
 from cooperation.choices import Gender
 from cooperation.periods import Period, fiscal_year_of
-from cooperation.synthetic import generate
 from cooperation.tests.factories import CooperationFieldFactory, OrganizationFactory, RegionFactory
+from devtools.synthetic import generate
 from dispatch.choices import DeploymentStatus, MissionKind, TeamType
 from dispatch.tests.factories import (
     DeploymentFactory,

@@ -1,7 +1,7 @@
 import environ
 from django.core.management.base import BaseCommand, CommandError
 
-from cooperation.synthetic import SyntheticDataExists, generate, synthetic_counts
+from devtools.synthetic import SyntheticDataExists, generate, synthetic_counts
 
 
 class Command(BaseCommand):

@@ -11,8 +11,8 @@ from cooperation.backup import table_fingerprints
 from cooperation.models import Organization
 from cooperation.periods import fiscal_year_of
 from cooperation.roles import PARTNER_COORDINATOR
-from cooperation.synthetic.base import FULL_SCALE, Plan
 from cooperation.tests.factories import UserFactory
+from devtools.synthetic.base import FULL_SCALE, Plan
 from dispatch.choices import DeploymentStatus
 from dispatch.models import Deployment, Expert
 from programs.models import Program, Project, Status
