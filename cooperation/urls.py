@@ -34,6 +34,6 @@ urlpatterns = [
     # /i18n/setlang/, else the browser's Accept-Language.
     path("admin/", admin.site.urls),
     path("trainees/", include("trainees.urls")),
-    path("public/", include("programs.public_urls")),
+    path("public/", include("programs.urls")),
     path("", home, name="home"),
 ]
