@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.periods import Period
 
+from .packs import MAX_YEARS
+
 
 class PeriodForm(forms.Form):
     """A calendar year or a Japanese fiscal year (April–March)."""
@@ -32,8 +34,6 @@ class PackForm(forms.Form):
     file_format = forms.ChoiceField(label=_("Format"), choices=FORMATS, initial="xlsx")
 
     def clean(self):
-        from .packs import MAX_YEARS
-
         cleaned = super().clean()
         first, last = cleaned.get("first"), cleaned.get("last")
         if first is not None and last is not None:

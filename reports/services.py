@@ -3,11 +3,11 @@ from __future__ import annotations
 from cooperation import outbox
 from cooperation.models import ReportJob
 
+from .tasks import build_report_pack
+
 
 def report_pack_request(*, user, first: int, last: int, fiscal: bool, file_format: str) -> ReportJob:
     """Records the request; the outbox hands it to a worker once committed, even after a broker outage."""
-    from .tasks import build_report_pack
-
     span = f"FY{first}-FY{last}" if fiscal else f"{first}-{last}"
     job = ReportJob.objects.create(
         requested_by=user,

@@ -101,9 +101,9 @@ class Expert(Archivable, TimeStampedModel):
     @classmethod
     def partner_scope(cls, organization) -> Q:
         """A partner sees the experts of the deployments it sees (never their personal data)."""
-        from .deployments import Deployment
-
-        visible = Deployment.objects.filter(Deployment.partner_scope(organization)).values("expert")
+        # Reached through the reverse relation: deployments.py imports this module.
+        deployment = cls._meta.get_field("deployments").related_model
+        visible = deployment.objects.filter(deployment.partner_scope(organization)).values("expert")
         return Q(pk__in=visible)
 
 
