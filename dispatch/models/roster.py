@@ -25,7 +25,7 @@ STANDBY_FLAGS = (
 )
 
 
-class Expert(Archivable, TimeStampedModel):
+class Expert(Archivable, TimeStampedModel):  # type: ignore[misc]  # Archivable's manager restricts too and comes first on purpose
     # Seen by agency staff only, everywhere (see cooperation.privacy).
     personal_fields = (
         "date_of_birth",
