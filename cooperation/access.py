@@ -9,10 +9,18 @@ every permitted user reads whole.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .roles import sees_everything
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import Organization
 
 ACTIONS = ("view", "add", "change", "delete")
 
@@ -20,7 +28,7 @@ ACTIONS = ("view", "add", "change", "delete")
 STAFF_ONLY_MESSAGE = _("Only agency staff set this; leave it empty in a request.")
 
 
-def organization_of(user):
+def organization_of(user: AbstractBaseUser | AnonymousUser) -> Organization | None:
     """The organization the user works for, or None."""
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     return profile.organization if profile is not None else None

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any, ClassVar
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -105,9 +108,10 @@ class ServiceWritesAdmin:
     refusal added to the form's errors.
     """
 
-    create_service = None
-    update_service = None
-    instance_argument = None
+    # Each subclass names its service functions and the services' keyword for the instance.
+    create_service: ClassVar[Callable[..., Any]]
+    update_service: ClassVar[Callable[..., Any]]
+    instance_argument: ClassVar[str]
 
     def service_data(self, obj, form) -> dict:
         """The form's values, as the form set them on `obj` (many-to-many lists from the form)."""

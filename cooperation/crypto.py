@@ -224,7 +224,7 @@ def matches(field_name: str, value: str) -> Q:
     return Q(**{f"{field_name}_digest": key}) if key else Q(pk__in=[])
 
 
-def encrypted_fields(model) -> list[models.Field]:
+def encrypted_fields(model: type[models.Model]) -> list[models.Field]:
     return [field for field in model._meta.concrete_fields if isinstance(field, EncryptedMixin)]
 
 
@@ -280,16 +280,16 @@ def rewrite_columns(
         last = rows[-1][0]
 
 
-def encrypting(value: str) -> tuple[str, str]:
+def encrypting(value: str | None) -> tuple[str | None, str | None]:
     return encrypt(value), value
 
 
-def decrypting(value: str) -> tuple[str, str]:
+def decrypting(value: str | None) -> tuple[str | None, str | None]:
     plaintext = decrypt(value)
     return plaintext, plaintext
 
 
-def rotating(value: str) -> tuple[str, str]:
+def rotating(value: str | None) -> tuple[str | None, str | None]:
     return rotate(value), decrypt(value)
 
 
@@ -300,7 +300,8 @@ def rewrite_model(connection, model, transform, **kwargs) -> int:
         return 0
     by_name = {field.name: field.column for field in model._meta.concrete_fields}
     digests = {field.column: by_name[field.source] for field in digest_fields(model)}
-    return rewrite_columns(connection, model._meta.db_table, columns, transform, digests=digests, **kwargs)
+    # Concrete fields always have a column.
+    return rewrite_columns(connection, model._meta.db_table, columns, transform, digests=digests, **kwargs)  # type: ignore[arg-type]
 
 
 class DigestSearchAdminMixin:

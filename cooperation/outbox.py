@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from celery import current_app
 from celery.signals import task_postrun
@@ -161,7 +162,7 @@ def _record_completion(task_id=None, state=None, retval=None, **kwargs) -> None:
         pk = int(str(task_id).removeprefix(OUTBOX_TASK_ID_PREFIX))
     except ValueError:
         return
-    fields = {"completed_at": timezone.now()}
+    fields: dict[str, Any] = {"completed_at": timezone.now()}
     if state == "FAILURE":
         fields["last_error"] = f"failed: {retval}"[:2000]
     OutboxTask.objects.filter(pk=pk, completed_at__isnull=True).update(**fields)

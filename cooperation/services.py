@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Who a change is credited to in the record's history: a user, or None for the system's own
+# writes (reference data, scheduled tasks).
+Actor: TypeAlias = "User | None"
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
 REFERENCE_DATA_FILE = Path(__file__).resolve().parent / "reference_data" / "reference_data.json"
 
 
-def model_update(instance, changes: dict) -> None:
+def model_update(instance: models.Model, changes: dict[str, Any]) -> None:
     """Set `changes` on the record (not saved): the one way a service or a viewset applies
     new values before validating and saving them. A name that is not an editable field of
     the record is a bug in the caller, not bad input."""
@@ -30,16 +41,18 @@ def model_update(instance, changes: dict) -> None:
         setattr(instance, name, value)
 
 
-def audited_save(instance, *, actor=None) -> None:
+def audited_save(instance: models.Model, *, actor: Actor = None) -> None:
     """Validate and save one record, crediting the change to `actor` in its history."""
     instance.full_clean()
     if actor is not None:
-        instance._history_user = actor
+        instance._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
     instance.save()
 
 
 @transaction.atomic
-def api_token_issue(*, user, name: str, expires_at: datetime | None = None, actor=None) -> tuple[ApiToken, str]:
+def api_token_issue(
+    *, user: User, name: str, expires_at: datetime | None = None, actor: Actor = None
+) -> tuple[ApiToken, str]:
     """Create a token and return it with its key; the key is never stored nor shown again."""
     key = ApiToken.new_key()
     token = ApiToken(user=user, name=name, digest=ApiToken.digest_of(key), hint=key[:8])
@@ -50,7 +63,7 @@ def api_token_issue(*, user, name: str, expires_at: datetime | None = None, acto
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: Actor = None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         audited_save(token, actor=actor)
@@ -73,14 +86,21 @@ class LoadReport:
         return bool(self.created or self.updated)
 
 
-def upsert_by_code(model, code: str, values: dict, *, report: LoadReport, kind: str, related: dict | None = None):
+def upsert_by_code(
+    model: type[ModelT],
+    code: str,
+    values: dict[str, Any],
+    *,
+    report: LoadReport,
+    kind: str,
+    related: Mapping[str, Collection[models.Model]] | None = None,
+) -> ModelT:
     """Create or update the row with this code, writing only what differs, and count it in
     `report` under `kind`; `related` names many-to-many sets to make exactly the lists given.
     The one way the reference-data loaders write, so running one twice changes nothing."""
-    instance = model.objects.filter(code=code).first()
-    created = instance is None
-    if created:
-        instance = model(code=code)
+    found: ModelT | None = model.objects.filter(code=code).first()  # type: ignore[attr-defined]  # every coded model has `objects`
+    created = found is None
+    instance = model(code=code) if found is None else found
     changed = created or any(getattr(instance, name) != value for name, value in values.items())
     if changed:
         model_update(instance, values)
@@ -125,8 +145,8 @@ def reference_data_load(*, path: Path = REFERENCE_DATA_FILE) -> LoadReport:
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str | None, role: str, organization: Organization, email: str = "", actor=None
-):
+    *, username: str, password: str | None, role: str, organization: Organization, email: str = "", actor: Actor = None
+) -> User:
     """An account in one role and one organization; staff may enter the admin. Without a
     password (None) the account cannot log in with one (API tokens only)."""
     from .roles import NPA_STAFF, ROLES

@@ -101,6 +101,7 @@ def documents_short_of_deployments(today: date) -> list[Reminder]:
     found = []
     for deployment in deployments:
         expert = deployment.expert
+        assert expert is not None  # the query keeps deployments with an expert
         short = []
         if expert.passport_expiry and expert.passport_expiry < deployment.passport_required_until:
             short.append(("passport", expert.passport_expiry, _("passport"), deployment.passport_required_until))
@@ -121,7 +122,7 @@ def documents_short_of_deployments(today: date) -> list[Reminder]:
                         "expert": expert,
                         "date": expiry,
                         "id": deployment.pk,
-                        "country": deployment.country.name,
+                        "country": deployment.country.name,  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
                         "end": deployment.planned_end,
                         "needed": needed,
                     },
@@ -193,7 +194,7 @@ def overdue_check_ins(now: datetime) -> list[Reminder]:
     )
     found = []
     for deployment in deployments:
-        since = deployment.last_check_in_at or timezone.make_aware(datetime.combine(deployment.actual_start, time.min))
+        since = deployment.last_check_in_at or timezone.make_aware(datetime.combine(deployment.actual_start, time.min))  # type: ignore[arg-type]  # deployed: started
         misses = (now - since) // interval
         if misses < 1:
             continue
@@ -214,7 +215,7 @@ def overdue_check_ins(now: datetime) -> list[Reminder]:
                     "expert": deployment.expert,
                     "misses": misses,
                     "id": deployment.pk,
-                    "country": deployment.country.name,
+                    "country": deployment.country.name,  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
                     "since": timezone.localtime(since).strftime("%Y-%m-%d %H:%M"),
                     "days": settings.SAFETY_CHECKIN_INTERVAL_DAYS,
                 },
@@ -238,7 +239,7 @@ def overdue_completion_reports(today: date) -> list[Reminder]:
     return [
         Reminder(
             kind=NotificationKind.COMPLETION_REPORT,
-            cause=f"completion-report:deployment-{deployment.pk}:{deployment.actual_end.isoformat()}",
+            cause=f"completion-report:deployment-{deployment.pk}:{deployment.actual_end.isoformat()}",  # type: ignore[union-attr]  # returned: ended
             subject=_("Completion report overdue: %(expert)s"),
             body=_(
                 "%(expert)s returned from deployment #%(id)s (%(country)s) on %(date)s; "
@@ -247,7 +248,7 @@ def overdue_completion_reports(today: date) -> list[Reminder]:
             params={
                 "expert": deployment.expert,
                 "id": deployment.pk,
-                "country": deployment.country.name,
+                "country": deployment.country.name,  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
                 "date": deployment.actual_end,
             },
             link=_deployment_link(deployment.pk),

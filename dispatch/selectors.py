@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -36,6 +37,9 @@ from .fitness import STANDARD_RELIEF_DAYS, oldest_current_training, passport_req
 from .languages import language_name, validate_language_code
 from .models import Deployment, Expert, ExpertLanguage
 from .models.deployments import FINISHED, LONG_TERM_DAYS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # How much each kind of match weighs in a candidate's rank.
 WEIGHT_LANGUAGE = 3
@@ -94,7 +98,7 @@ def fit_for(start: date, end: date) -> Q:
 class Candidate:
     expert: Expert
     score: int
-    reasons: list[dict] = field(default_factory=list)
+    reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
 def parse_language_requirements(values: Iterable[str]) -> dict[str, int]:
@@ -121,7 +125,7 @@ def parse_language_requirements(values: Iterable[str]) -> dict[str, int]:
 def candidate_search(
     *,
     country: str,
-    fields: Iterable = (),
+    fields: Iterable[Any] = (),  # CooperationField records or their ids
     languages: dict[str, int] | None = None,
     start: date,
     end: date,
@@ -157,7 +161,7 @@ def candidate_search(
     if ignore_deployment is not None:
         busy = busy.exclude(pk=ignore_deployment.pk)
 
-    no_match = Value([], output_field=ArrayField(CharField()))
+    no_match: Value | ArraySubquery = Value([], output_field=ArrayField(CharField()))
     matched_languages = no_match
     if languages:
         language_match = Q()
@@ -202,8 +206,26 @@ def candidate_search(
     ]
 
 
-def _candidate(expert: Expert, *, country: str, term: str | None, start: date, end: date, wanted) -> Candidate:
-    reasons = []
+class _Match(TypedDict):
+    """What `candidate_search` annotates on each expert."""
+
+    matched_languages: list[str]
+    matched_fields: list[str]
+    knows_country: int
+    knows_term: int
+    score: int
+
+
+def _candidate(
+    expert: WithAnnotations[Expert, _Match],
+    *,
+    country: str,
+    term: str | None,
+    start: date,
+    end: date,
+    wanted: dict[str, int],
+) -> Candidate:
+    reasons: list[dict[str, Any]] = []
     for code in expert.matched_languages:
         reasons.append(
             {
@@ -248,12 +270,18 @@ def _candidate(expert: Expert, *, country: str, term: str | None, start: date, e
     return Candidate(expert=expert, score=expert.score, reasons=reasons)
 
 
-def candidates_for(deployment: Deployment, *, languages: dict[str, int] | None = None, fields=None, limit: int = 50):
+def candidates_for(
+    deployment: Deployment,
+    *,
+    languages: dict[str, int] | None = None,
+    fields: Iterable[Any] | None = None,
+    limit: int = 50,
+) -> list[Candidate]:
     """Candidates for a requested deployment: its country, dates, term and project fields."""
     if fields is None:
-        fields = list(deployment.project.fields.values_list("pk", flat=True)) if deployment.project_id else []
+        fields = list(deployment.project.fields.values_list("pk", flat=True)) if deployment.project is not None else []
     return candidate_search(
-        country=deployment.country.code,
+        country=deployment.country.code,  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
         fields=fields,
         languages=languages,
         start=deployment.planned_start,
@@ -283,7 +311,20 @@ def standby_conditions(start: date, end: date) -> dict[str, Q]:
     }
 
 
-def standby_roster(*, specialties: Iterable[str], start: date, end: date) -> QuerySet[Expert]:
+class _Fitness(TypedDict):
+    """What `standby_roster` annotates on each member."""
+
+    ok_not_active: bool
+    ok_deployed: bool
+    ok_passport: bool
+    ok_medical: bool
+    ok_training: bool
+    booked_with: int | None
+
+
+def standby_roster(
+    *, specialties: Iterable[str], start: date, end: date
+) -> QuerySet[WithAnnotations[Expert, _Fitness]]:
     """Standby members of the given specialties, fittest first, each condition annotated.
 
     `ok_<reason>` is true when the member meets that condition; `booked_with` names the
@@ -297,17 +338,18 @@ def standby_roster(*, specialties: Iterable[str], start: date, end: date) -> Que
         f"ok_{reason}": Case(When(condition, then=True), default=False, output_field=BooleanField())
         for reason, condition in standby_conditions(start, end).items()
     }
-    return (
+    roster: QuerySet[WithAnnotations[Expert, _Fitness]] = (
         Expert.objects.filter(flags)
         .select_related("organization")
         .annotate(booked_with=Subquery(booked.values("pk")[:1]), **checks)
         .order_by(F("safety_training_on").desc(nulls_last=True), F("passport_expiry").desc(nulls_last=True), "pk")
     )
+    return roster
 
 
-def unfit_reasons(expert: Expert, *, start: date, end: date) -> list[dict]:
+def unfit_reasons(expert: WithAnnotations[Expert, _Fitness], *, start: date, end: date) -> list[dict[str, Any]]:
     """Why an annotated standby member (see `standby_roster`) cannot go, in words."""
-    reasons = []
+    reasons: list[dict[str, Any]] = []
     if not expert.ok_not_active:
         reasons.append({"code": "not_active", "message": _("Status: %(s)s.") % {"s": expert.get_status_display()}})
     if not expert.ok_deployed:
@@ -343,7 +385,7 @@ def unfit_reasons(expert: Expert, *, start: date, end: date) -> list[dict]:
     return reasons
 
 
-def standby_readiness(day: date | None = None) -> list[dict]:
+def standby_readiness(day: date | None = None) -> list[dict[str, Any]]:
     """Per specialty: standby members, how many could leave on `day` for a standard relief
     stay, and how many are held back by each reason (a member may have several)."""
     day = day or timezone.localdate()
@@ -352,7 +394,7 @@ def standby_readiness(day: date | None = None) -> list[dict]:
     ready = Q()
     for condition in conditions.values():
         ready &= condition
-    counts = {}
+    counts: dict[str, Count] = {}
     for specialty in StandbySpecialty.values:
         flag = Q(**{standby_flag(specialty): True})
         counts[f"{specialty}__members"] = Count("pk", filter=flag)

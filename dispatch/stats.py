@@ -10,10 +10,10 @@ Cancelled deployments never count.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
@@ -26,6 +26,9 @@ from . import reminders
 from .choices import DeploymentKind, MissionKind, MissionStatus, TeamType, Term
 from .models import Deployment, Mission
 from .models.deployments import WENT_ABROAD, effective_start
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEFAULT_UNODC_STAFF_TARGET = 32
 Breakdown = Literal["country", "field", "term"]
@@ -41,7 +44,7 @@ def secondment_targets() -> dict[str, int]:
     return {"unodc": getattr(settings, "UNODC_STAFF_TARGET", DEFAULT_UNODC_STAFF_TARGET)}
 
 
-def _dispatched(period: Period, kind: str):
+def _dispatched(period: Period, kind: str) -> QuerySet[Deployment]:
     return Deployment.objects.filter(kind=kind, expert__isnull=False).overlapping(period.start, period.end)
 
 
@@ -49,7 +52,7 @@ def _starts_in(period: Period) -> Q:
     return Q(GreaterThanOrEqual(effective_start(), period.start), LessThanOrEqual(effective_start(), period.end))
 
 
-def _counts(period: Period) -> dict:
+def _counts(period: Period) -> dict[str, Any]:
     return {
         "new": Count("expert", distinct=True, filter=_starts_in(period)),
         "total": Count("expert", distinct=True),
@@ -63,7 +66,7 @@ def experts_dispatched(period: Period, *, kind: str = DeploymentKind.TECHNICAL_C
 
 def experts_dispatched_by(
     period: Period, by: Breakdown, *, kind: str = DeploymentKind.TECHNICAL_COOPERATION
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """New and total experts per country, cooperation field (of the project) or term.
 
     An expert on a project of several fields counts once in each of them.
@@ -80,12 +83,12 @@ def _abroad_on(day: date, prefix: str = "") -> Q:
     ) & (Q(**{f"{prefix}actual_end__gte": day}) | Q(**{f"{prefix}actual_end__isnull": True}))
 
 
-def term_label(code: str) -> str:
+def term_label(code: str) -> StrOrPromise:
     """The reader's words for a deployment term (a `term` breakdown's key)."""
     return Term(code).label
 
 
-def experts_abroad_on(day: date | None = None) -> dict:
+def experts_abroad_on(day: date | None = None) -> dict[str, Any]:
     """Distinct experts abroad on `day` (today by default), in all and per kind of deployment."""
     day = day or timezone.localdate()
     counts = {"total": Count("expert", distinct=True)}
@@ -93,7 +96,7 @@ def experts_abroad_on(day: date | None = None) -> dict:
     return Deployment.objects.filter(_abroad_on(day)).aggregate(**counts)
 
 
-def secondees_by_organization(day: date | None = None) -> list[dict]:
+def secondees_by_organization(day: date | None = None) -> list[dict[str, Any]]:
     """Experts seconded to each international organization on `day`, with its target where set."""
     day = day or timezone.localdate()
     targets = secondment_targets()
@@ -123,12 +126,12 @@ JDR_LAW_IN_FORCE = date(1987, 9, 16)
 PKO_LAW_IN_FORCE = date(1992, 8, 10)
 
 
-def mission_date():
+def mission_date() -> Coalesce:
     """A mission's day: its departure, or the request where no departure is recorded."""
     return Coalesce(F("departure_on"), F("requested_on"))
 
 
-def mission_officers():
+def mission_officers() -> Coalesce:
     """Police officers of a mission: the published number where given, else its members."""
     members = (
         Deployment.objects.filter(mission=OuterRef("pk"))
@@ -141,7 +144,7 @@ def mission_officers():
     return Coalesce(F("police_officers_reported"), Subquery(members, output_field=IntegerField()), 0)
 
 
-def _missions(kind: str, start: date | None = None, end: date | None = None):
+def _missions(kind: str, start: date | None = None, end: date | None = None) -> QuerySet[Mission]:
     missions = Mission.objects.exclude(status=MissionStatus.CANCELLED).filter(kind=kind).alias(day=mission_date())
     if start is not None:
         missions = missions.filter(day__gte=start)
@@ -150,7 +153,7 @@ def _missions(kind: str, start: date | None = None, end: date | None = None):
     return missions
 
 
-def missions_per_year(*, kind: str = MissionKind.DISASTER_RELIEF) -> list[dict]:
+def missions_per_year(*, kind: str = MissionKind.DISASTER_RELIEF) -> list[dict[str, Any]]:
     """Missions and officers sent, per calendar year of the mission."""
     rows = (
         _missions(kind)
@@ -190,7 +193,9 @@ def civilian_police_cumulative(until: date | None = None) -> dict[str, int]:
     return _cumulative(MissionKind.CIVILIAN_POLICE, PKO_LAW_IN_FORCE, until)
 
 
-def missions_by_team_type(period: Period | None = None, *, kind: str = MissionKind.DISASTER_RELIEF) -> list[dict]:
+def missions_by_team_type(
+    period: Period | None = None, *, kind: str = MissionKind.DISASTER_RELIEF
+) -> list[dict[str, Any]]:
     """Missions and officers per team type, for a period or since the law."""
     since = JDR_LAW_IN_FORCE if kind == MissionKind.DISASTER_RELIEF else PKO_LAW_IN_FORCE
     start, end = (period.start, period.end) if period else (since, None)
@@ -203,7 +208,7 @@ def missions_by_team_type(period: Period | None = None, *, kind: str = MissionKi
     return [{"team_type": row["team_type"], "missions": row["missions"], "officers": row["officers"]} for row in rows]
 
 
-def team_type_label(code: str) -> str:
+def team_type_label(code: str) -> StrOrPromise:
     """The reader's words for a mission's team type (a `missions_by_team_type` row's key)."""
     return TeamType(code).label
 

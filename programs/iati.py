@@ -46,7 +46,7 @@ IATI_VERSION = "2.03"
 CHUNK_SIZE = 100
 
 ACCOUNTABLE = "2"
-PARTNER_ROLE = {
+PARTNER_ROLE: dict[str, str] = {
     ProgramPartner.Role.FUNDING: "1",
     ProgramPartner.Role.INTERNATIONAL_PARTNER: "3",
     ProgramPartner.Role.IMPLEMENTING: "4",
@@ -55,7 +55,7 @@ PARTNER_ROLE = {
 COUNTERPART_ROLE = "4"
 
 # IATI OrganisationType codes: 10 government, 22 national NGO, 40 multilateral, 80 academic.
-ORGANISATION_TYPE = {
+ORGANISATION_TYPE: dict[str, str] = {
     Organization.Kind.INTERNATIONAL_ORGANIZATION: "40",
     Organization.Kind.NGO: "22",
     Organization.Kind.ACADEMIC: "80",
@@ -63,7 +63,7 @@ ORGANISATION_TYPE = {
 GOVERNMENT = "10"
 
 # IATI ActivityStatus: 1 pipeline, 2 implementation, 4 closed, 5 cancelled, 6 suspended.
-ACTIVITY_STATUS = {
+ACTIVITY_STATUS: dict[str, str] = {
     Status.PLANNED: "1",
     Status.ACTIVE: "2",
     Status.COMPLETED: "4",
@@ -200,7 +200,7 @@ def _write_places(out: ActivityWriter, country: str, program: Program, projects:
     if country:
         out.empty("recipient-country", code=country, percentage="100")
         return
-    countries = {project.country.code for project in projects if project.country}
+    countries = {project.country.code for project in projects if project.country}  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
     if countries:
         for code, share in percentages(dict.fromkeys(countries, 1)):
             out.empty("recipient-country", code=code, percentage=number(share))
@@ -314,15 +314,15 @@ def _write_activity(
 
 
 def _write_program(out: ActivityWriter, program: Program, today: date) -> None:
-    projects = program.published_projects
+    projects = program.published_projects  # type: ignore[attr-defined]  # prefetched (activities_queryset)
     _write_activity(
         out,
         program,
         program=program,
-        country=program.country.code or "",
+        country=program.country.code or "",  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
         places_from=projects,
         fields=program.fields.all(),
-        fundings=program.own_fundings,
+        fundings=program.own_fundings,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
         counterpart=program.counterpart,
         related=[(CHILD, project) for project in projects],
         indicators=(),
@@ -336,13 +336,13 @@ def _write_project(out: ActivityWriter, project: Project, program: Program, toda
         out,
         project,
         program=program,
-        country=project.country.code or program.country.code or "",
+        country=project.country.code or program.country.code or "",  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
         places_from=(),
         fields=own_fields or program.fields.all(),
         fundings=project.fundings.all(),
         counterpart=project.counterpart or program.counterpart,
         related=[(PARENT, program)],
-        indicators=project.public_indicators,
+        indicators=project.public_indicators,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
         today=today,
     )
 
@@ -391,7 +391,7 @@ def iati_activities(*, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
     yield out.take()
     for program in activities_queryset().iterator(chunk_size=chunk_size):
         _write_program(out, program, today)
-        for project in program.published_projects:
+        for project in program.published_projects:  # type: ignore[attr-defined]  # prefetched
             _write_project(out, project, program, today)
         yield out.take()
     out.xml.endElement("iati-activities")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     CharField,
@@ -21,7 +24,20 @@ from django.db.models.functions import Coalesce, NullIf, Round
 
 from cooperation.periods import Period
 
-from .models import Measurement, Program, Project, Status
+from .models import Indicator, Measurement, Program, Project, Status
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+    from django_stubs_ext import WithAnnotations
+
+
+class Progress(TypedDict):
+    """What `indicators_with_progress` annotates on each indicator."""
+
+    latest_value: Decimal | None
+    latest_period_end: date | None
+    progress: Decimal | None
 
 
 class InArray(Lookup):
@@ -33,7 +49,7 @@ class InArray(Lookup):
     lookup_name = "in_array"
     prepare_rhs = False
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
@@ -47,16 +63,16 @@ class SubqueryCount(Subquery):
     output_field = IntegerField()
 
 
-def project_count():
+def project_count() -> SubqueryCount:
     return SubqueryCount(Project.objects.filter(program=OuterRef("pk")).values("pk"))
 
 
-def project_country():
+def project_country() -> Coalesce:
     """A project's own country, or its program's when the project names none."""
     return Coalesce(NullIf(F("country"), Value("")), F("program__country"), output_field=CharField())
 
 
-def projects_in_countries(queryset: QuerySet, codes) -> QuerySet:
+def projects_in_countries(queryset: QuerySet[Project], codes: Iterable[str]) -> QuerySet[Project]:
     """Projects in these countries: their own, or their program's when they name none."""
     return queryset.filter(Q(country__in=codes) | Q(country="", program__country__in=codes))
 
@@ -67,17 +83,21 @@ def overlapping(period: Period, start: str = "start_date", end: str = "end_date"
 
 
 def active_programs(period: Period) -> QuerySet[Program]:
-    return Program.objects.exclude(status=Status.CANCELLED).filter(overlapping(period))
+    programs: QuerySet[Program] = Program.objects.exclude(status=Status.CANCELLED).filter(overlapping(period))
+    return programs
 
 
 def active_projects(period: Period) -> QuerySet[Project]:
     # A project of an archived program is withdrawn with it.
-    return Project.objects.exclude(status=Status.CANCELLED).filter(
+    projects: QuerySet[Project] = Project.objects.exclude(status=Status.CANCELLED).filter(
         overlapping(period), program__archived_at__isnull=True
     )
+    return projects
 
 
-def indicators_with_progress(queryset: QuerySet, *, as_of: date | None = None) -> QuerySet:
+def indicators_with_progress(
+    queryset: QuerySet[Indicator], *, as_of: date | None = None
+) -> QuerySet[WithAnnotations[Indicator, Progress]]:
     """Annotate the latest value (up to `as_of`) and progress from baseline to target.
 
     progress = (latest − baseline) / (target − baseline): 0 at the baseline, 1 at the
@@ -88,7 +108,7 @@ def indicators_with_progress(queryset: QuerySet, *, as_of: date | None = None) -
     if as_of is not None:
         measurements = measurements.filter(period_end__lte=as_of)
     latest = measurements.order_by("-period_end")
-    return queryset.annotate(
+    annotated: QuerySet[WithAnnotations[Indicator, Progress]] = queryset.annotate(
         latest_value=Subquery(latest.values("value")[:1]),
         latest_period_end=Subquery(latest.values("period_end")[:1]),
     ).annotate(
@@ -100,3 +120,4 @@ def indicators_with_progress(queryset: QuerySet, *, as_of: date | None = None) -
             4,
         )
     )
+    return annotated

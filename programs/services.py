@@ -9,7 +9,7 @@ in migration programs 0002) hold the same cross-table rules against any other wr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from cooperation.access import organization_of
 from cooperation.archive import archive
 from cooperation.models import CooperationField, Organization, Region
-from cooperation.services import LoadReport, audited_save, model_update, upsert_by_code
+from cooperation.services import Actor, LoadReport, ModelT, audited_save, model_update, upsert_by_code
 
 from .models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, Status
 
@@ -34,30 +34,32 @@ Partners = Iterable[tuple[Organization, str]]
 # --- shared mechanics ------------------------------------------------------------------------
 
 
-def _set_related(instance: models.Model, related: dict[str, Iterable | None]) -> None:
+def _set_related(instance: models.Model, related: dict[str, Iterable[models.Model] | None]) -> None:
     """Replace many-to-many sets; None leaves a set as it is."""
     for name, values in related.items():
         if values is not None:
             getattr(instance, name).set(list(values))
 
 
-def _save(instance: models.Model, *, actor, changes: dict[str, Any], related: dict[str, Iterable | None]):
+def _save(
+    instance: ModelT, *, actor: Actor, changes: dict[str, Any], related: dict[str, Iterable[models.Model] | None]
+) -> ModelT:
     model_update(instance, changes)
     audited_save(instance, actor=actor)
     _set_related(instance, related)
     return instance
 
 
-def _delete(instance: models.Model, *, actor) -> None:
+def _delete(instance: models.Model, *, actor: Actor) -> None:
     if actor is not None:
-        instance._history_user = actor
+        instance._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
     instance.delete()
 
 
 # --- programs --------------------------------------------------------------------------------
 
 
-def _set_partners(program: Program, partners: Partners, *, actor) -> tuple[int, int]:
+def _set_partners(program: Program, partners: Partners, *, actor: Actor) -> tuple[int, int]:
     """Make the program's partnerships exactly `partners` ((organization, role) pairs);
     return how many were added and removed."""
     wanted = {(organization.pk, role) for organization, role in partners}
@@ -76,7 +78,7 @@ def _set_partners(program: Program, partners: Partners, *, actor) -> tuple[int, 
 @transaction.atomic
 def program_create(
     *,
-    actor,
+    actor: Actor,
     code: str,
     title: str,
     start_date: date,
@@ -118,7 +120,7 @@ def program_create(
 def program_update(
     *,
     program: Program,
-    actor,
+    actor: Actor,
     fields: Iterable[CooperationField] | None = None,
     priority_regions: Iterable[Region] | None = None,
     partners: Partners | None = None,
@@ -132,7 +134,7 @@ def program_update(
 
 
 @transaction.atomic
-def program_delete(*, program: Program, actor) -> None:
+def program_delete(*, program: Program, actor: Actor) -> None:
     """Archives the program: withdrawn from lists, figures and the IATI file, restorable by
     staff; its projects and events keep pointing at it (see cooperation.archive)."""
     archive(program, actor=actor)
@@ -144,7 +146,7 @@ def program_delete(*, program: Program, actor) -> None:
 @transaction.atomic
 def project_create(
     *,
-    actor,
+    actor: Actor,
     program: Program,
     code: str,
     title: str,
@@ -177,23 +179,23 @@ def project_create(
 
 @transaction.atomic
 def project_update(
-    *, project: Project, actor, fields: Iterable[CooperationField] | None = None, **changes: Any
+    *, project: Project, actor: Actor, fields: Iterable[CooperationField] | None = None, **changes: Any
 ) -> Project:
     return _save(project, actor=actor, changes=changes, related={"fields": fields})
 
 
 @transaction.atomic
-def project_delete(*, project: Project, actor) -> None:
+def project_delete(*, project: Project, actor: Actor) -> None:
     _delete(project, actor=actor)
 
 
 @transaction.atomic
-def site_create(*, actor, name: str, country: str, projects: Iterable[Project] = (), **values: Any) -> Site:
+def site_create(*, actor: Actor, name: str, country: str, projects: Iterable[Project] = (), **values: Any) -> Site:
     return _save(Site(name=name, country=country), actor=actor, changes=values, related={"projects": projects})
 
 
 @transaction.atomic
-def site_update(*, site: Site, actor, projects: Iterable[Project] | None = None, **changes: Any) -> Site:
+def site_update(*, site: Site, actor: Actor, projects: Iterable[Project] | None = None, **changes: Any) -> Site:
     return _save(site, actor=actor, changes=changes, related={"projects": projects})
 
 
@@ -203,7 +205,7 @@ def site_update(*, site: Site, actor, projects: Iterable[Project] | None = None,
 @transaction.atomic
 def funding_create(
     *,
-    actor,
+    actor: Actor,
     program: Program,
     organization: Organization,
     fiscal_year: int,
@@ -226,7 +228,7 @@ def funding_create(
 
 
 @transaction.atomic
-def funding_update(*, funding: Funding, actor, **changes: Any) -> Funding:
+def funding_update(*, funding: Funding, actor: Actor, **changes: Any) -> Funding:
     return _save(funding, actor=actor, changes=changes, related={})
 
 
@@ -236,7 +238,7 @@ def funding_update(*, funding: Funding, actor, **changes: Any) -> Funding:
 @transaction.atomic
 def indicator_create(
     *,
-    actor,
+    actor: Actor,
     project: Project,
     name: str,
     baseline_value: Decimal,
@@ -264,12 +266,12 @@ def indicator_create(
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, actor, **changes: Any) -> Indicator:
+def indicator_update(*, indicator: Indicator, actor: Actor, **changes: Any) -> Indicator:
     """Moving the baseline past a recorded value is refused."""
     return _save(indicator, actor=actor, changes=changes, related={})
 
 
-def _may_report_on(actor, indicator: Indicator) -> bool:
+def _may_report_on(actor: Actor, indicator: Indicator) -> bool:
     if actor is None:
         return True
     return (
@@ -281,7 +283,7 @@ def _may_report_on(actor, indicator: Indicator) -> bool:
 @transaction.atomic
 def measurement_create(
     *,
-    actor,
+    actor: Actor,
     indicator: Indicator,
     period_end: date,
     value: Decimal,
@@ -306,7 +308,7 @@ def measurement_create(
 
 
 @transaction.atomic
-def measurement_update(*, measurement: Measurement, actor, **changes: Any) -> Measurement:
+def measurement_update(*, measurement: Measurement, actor: Actor, **changes: Any) -> Measurement:
     return _save(measurement, actor=actor, changes=changes, related={})
 
 
@@ -316,7 +318,7 @@ def measurement_update(*, measurement: Measurement, actor, **changes: Any) -> Me
 @transaction.atomic
 def event_create(
     *,
-    actor,
+    actor: Actor,
     name: str,
     kind: str,
     fields: Iterable[CooperationField] = (),
@@ -332,7 +334,7 @@ def event_create(
 def event_update(
     *,
     event: Event,
-    actor,
+    actor: Actor,
     fields: Iterable[CooperationField] | None = None,
     organizers: Iterable[Organization] | None = None,
     **changes: Any,
@@ -343,9 +345,9 @@ def event_update(
 # --- the programs the agency's own documents describe ----------------------------------------
 
 
-def _by_code(model, codes: Iterable[str]) -> list:
+def _by_code(model: type[ModelT], codes: Iterable[str]) -> list[ModelT]:
     codes = list(codes)
-    found = {obj.code: obj for obj in model.objects.filter(code__in=codes)}
+    found = {obj.code: obj for obj in model.objects.filter(code__in=codes)}  # type: ignore[attr-defined]  # coded models
     missing = [code for code in codes if code not in found]
     if missing:
         raise ValidationError(
@@ -356,15 +358,15 @@ def _by_code(model, codes: Iterable[str]) -> list:
     return [found[code] for code in codes]
 
 
-def _one_by_code(model, code: str | None):
+def _one_by_code(model: type[ModelT], code: str | None) -> ModelT | None:
     return _by_code(model, [code])[0] if code else None
 
 
-def _dates(row: dict) -> dict[str, date | None]:
+def _dates(row: dict[str, Any]) -> dict[str, date | None]:
     return {name: date.fromisoformat(row[name]) if row.get(name) else None for name in ("start_date", "end_date")}
 
 
-def _text(row: dict, *names: str) -> dict[str, str]:
+def _text(row: dict[str, Any], *names: str) -> dict[str, str]:
     return {name: row.get(name, "") for name in names}
 
 
@@ -385,7 +387,7 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
             "counterpart": _one_by_code(Organization, row.get("counterpart")),
             "strategic_goals": row.get("strategic_goals", []),
         }
-        related = {
+        related: dict[str, Collection[models.Model]] = {
             "fields": _by_code(CooperationField, row.get("fields", [])),
             "priority_regions": _by_code(Region, row.get("priority_regions", [])),
         }

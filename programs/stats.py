@@ -7,10 +7,11 @@ Regions overlap, so a program in Indonesia counts for ASEAN and the Indo-Pacific
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, F, OuterRef, Q, Sum
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Sum
 
 from cooperation.models import CooperationField, Region
 from cooperation.periods import Period, fiscal_year_of
@@ -19,6 +20,7 @@ from .models import Funding, Indicator, Status
 from .publication import published_programs, published_projects
 from .selectors import (
     InArray,
+    Progress,
     SubqueryCount,
     active_programs,
     active_projects,
@@ -26,8 +28,11 @@ from .selectors import (
     project_country,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def _counts(key: str, row: dict) -> dict[str, Any]:
+
+def _counts(key: str, row: Mapping[str, Any]) -> dict[str, Any]:
     return {key: row["code"], "name": row["name"], "programs": row["program_count"], "projects": row["project_count"]}
 
 
@@ -41,7 +46,7 @@ def active_programs_by_country(period: Period) -> list[dict[str, Any]]:
         .annotate(programs=Count("pk"))
         .order_by("country")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 def active_projects_by_country(period: Period) -> list[dict[str, Any]]:
@@ -109,7 +114,7 @@ def funding_by_fiscal_year(period: Period) -> list[dict[str, Any]]:
     ]
 
 
-def _indicators_as_of(period: Period):
+def _indicators_as_of(period: Period) -> QuerySet[WithAnnotations[Indicator, Progress]]:
     return indicators_with_progress(
         Indicator.objects.exclude(project__status=Status.CANCELLED).filter(project__program__archived_at__isnull=True),
         as_of=period.end,
@@ -137,8 +142,8 @@ def indicator_progress(period: Period) -> list[dict[str, Any]]:
     )
     return [
         {
-            "indicator": row.pop("pk"),
-            "project": row.pop("project__code"),
+            "indicator": row.pop("pk"),  # type: ignore[misc]  # values() rows are plain dicts
+            "project": row.pop("project__code"),  # type: ignore[misc]  # likewise
             **row,
         }
         for row in rows
@@ -148,15 +153,16 @@ def indicator_progress(period: Period) -> list[dict[str, Any]]:
 def indicator_progress_summary(period: Period) -> dict[str, Any]:
     """How many indicators there are, how many have a value, how many met their target,
     and their average progress, as of the end of the period."""
-    return _indicators_as_of(period).aggregate(
+    summary: dict[str, Any] = _indicators_as_of(period).aggregate(
         indicators=Count("pk"),
         with_values=Count("pk", filter=Q(latest_value__isnull=False)),
         targets_met=Count("pk", filter=Q(progress__gte=1)),
         average_progress=Avg("progress"),
     )
+    return summary
 
 
-def _runs_in(row: dict, period: Period) -> bool:
+def _runs_in(row: Mapping[str, Any], period: Period) -> bool:
     return row["start_date"] <= period.end and (row["end_date"] is None or row["end_date"] >= period.start)
 
 

@@ -156,7 +156,7 @@ def program_page(request, code: str):
         "projects": [
             {
                 **_program_card(project, japanese),
-                "country": _country_name(project.country.code or program.country.code),
+                "country": _country_name(project.country.code or program.country.code),  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
                 "description": _local(project, "description", japanese),
                 "fields": [_local(field, "name", japanese) for field in project.fields.all()],
             }

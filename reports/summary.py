@@ -42,7 +42,10 @@ class Summary:
 
 
 def period_for(*, year: int | None = None, fiscal_year: int | None = None) -> Period:
-    return Period.fiscal_year(fiscal_year) if fiscal_year is not None else Period.calendar_year(year)
+    if fiscal_year is not None:
+        return Period.fiscal_year(fiscal_year)
+    assert year is not None, "a year or a fiscal year"
+    return Period.calendar_year(year)
 
 
 def _figure(key: str, label, value) -> dict[str, Any]:

@@ -8,22 +8,25 @@ keeps text from being read as a formula.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cooperation.spreadsheets import UTF8_BOM, Sheet, csv_text, workbook_bytes
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: StrOrPromise
     numeric: bool = False
 
 
 @dataclass
 class Table:
     key: str
-    title: str
+    title: StrOrPromise
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
     chart: str | None = None  # "bar", "line" or None

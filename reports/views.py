@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,8 @@ from .watchlist import watch_list
 
 
 class ReportReaderMixin(LoginRequiredMixin):
+    request: HttpRequest
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not reads_reports(request.user):
             raise PermissionDenied
@@ -118,7 +120,7 @@ class PackDownloadView(ReportReaderMixin, View):
             if job.filename.endswith(".xlsx")
             else "text/csv; charset=utf-8"
         )
-        return _attachment(bytes(job.content), content_type, job.filename)
+        return _attachment(bytes(job.content), content_type, job.filename)  # type: ignore[arg-type]  # done: it has content
 
 
 class DownloadView(ReportReaderMixin, View):

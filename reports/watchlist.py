@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,6 +19,9 @@ from cooperation.notifications.reminders import Reminder
 from cooperation.privacy import can_see_personal_data
 from dispatch import stats as dispatch_stats
 from trainees import selectors as trainee_selectors
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 COURSE_HORIZON_DAYS = 30
 
@@ -32,7 +36,7 @@ class WatchItem:
 @dataclass
 class WatchSection:
     key: str
-    title: str
+    title: StrOrPromise
     items: list[WatchItem] = field(default_factory=list)
     withheld: int = 0  # items counted but not shown to this reader
 

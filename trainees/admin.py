@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -49,7 +51,7 @@ class EnrollmentInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ("trainee", "nominated_by", "status", "waitlist_position", "certificate_number")
+    fields: ClassVar[tuple[str, ...]] = ("trainee", "nominated_by", "status", "waitlist_position", "certificate_number")
     readonly_fields = fields
     ordering = ("status", "waitlist_position", "pk")
 
@@ -328,7 +330,7 @@ def _record_column(record: Trainee, *, personal: bool) -> dict:
             (_("given name"), record.given_name),
             (_("name (Japanese)"), record.name_ja),
             (_("date of birth"), record.date_of_birth if personal else "–"),
-            (_("nationality"), record.nationality.name),
+            (_("nationality"), record.nationality.name),  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
             (_("gender"), record.get_gender_display()),
             (_("organization"), record.organization or "–"),
             (_("rank"), record.rank),

@@ -299,7 +299,7 @@ class CourseVisit(TimeStampedModel):
         return Q(course__in=Course.objects.filter(Course.partner_scope(organization)).values("pk"))
 
 
-class Trainee(Archivable, TimeStampedModel):
+class Trainee(Archivable, TimeStampedModel):  # type: ignore[misc]  # Archivable's manager restricts too and comes first on purpose
     """One person, one record per recording organization, across every course they attend.
 
     A partner coordinator's nominations are matched only among the trainees its own
@@ -392,7 +392,7 @@ class Trainee(Archivable, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.family_name.upper()} {self.given_name}".strip()
 
-    def same_person(self, manager=None):
+    def same_person(self, manager: models.Manager[Trainee] | None = None) -> models.QuerySet[Trainee]:
         """Other trainees in use (or of `manager`) with this nationality, name (ignoring case
         and spaces) and birth date, whoever recorded them."""
         manager = manager if manager is not None else Trainee.objects
@@ -739,5 +739,5 @@ class Delegation(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        label = self.title or self.country.name
+        label = self.title or self.country.name  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
         return f"{label} ({self.start_date})"

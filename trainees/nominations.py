@@ -21,9 +21,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -166,7 +167,7 @@ def _xlsx_table(content: bytes):
 def _rows_under_header(table, *, pad: bool) -> list[tuple[int, list]]:
     """Check the header, drop blank rows; `pad` fills the empty trailing cells a workbook leaves out."""
     try:
-        rows = []
+        rows: list[tuple[int, list]] = []
         header = None
         for number, cells in enumerate(table, start=1):
             cells = [cell.strip() if isinstance(cell, str) else cell for cell in cells]
@@ -360,7 +361,7 @@ def _existing_trainees(keys: list[tuple], recorded_by: Organization | None) -> _
     found = _Matches()
     if not keys:
         return found
-    manager = Trainee.objects if recorded_by is None else Trainee.all_objects
+    manager: models.Manager[Trainee] = Trainee.objects if recorded_by is None else Trainee.all_objects
     queryset = manager.annotate(
         family_key=normalized_name("family_name"), given_key=normalized_name("given_name")
     ).filter(
@@ -368,6 +369,7 @@ def _existing_trainees(keys: list[tuple], recorded_by: Organization | None) -> _
         family_key__in={key[1] for key in keys},
         nationality__in={key[0] for key in keys},
     )
+    in_scope: ExpressionWrapper[Any]
     if recorded_by is not None:
         in_scope = ExpressionWrapper(partner_candidates(recorded_by), output_field=BooleanField())
     else:

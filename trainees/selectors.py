@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, Q, QuerySet
 
 from .models import SEAT_STATUSES, Course, EnrollmentStatus
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def courses_with_seat_counts(queryset: QuerySet[Course] | None = None, nominated_by=None) -> QuerySet[Course]:
+    from cooperation.models import Organization
+
+
+class SeatCounts(TypedDict):
+    seats_taken: int
+    waitlisted: int
+
+
+class Undecided(TypedDict):
+    undecided: int
+
+
+def courses_with_seat_counts(
+    queryset: QuerySet[Course] | None = None, nominated_by: Organization | None = None
+) -> QuerySet[WithAnnotations[Course, SeatCounts]]:
     """Courses annotated with `seats_taken` (accepted, arrived, completed) and `waitlisted`;
     counting only the nominations of `nominated_by` when given (what a partner may see)."""
     queryset = Course.objects.all() if queryset is None else queryset
@@ -20,7 +37,9 @@ def courses_with_seat_counts(queryset: QuerySet[Course] | None = None, nominated
     )
 
 
-def courses_starting_with_open_seats(today: date, *, within_days: int = 30) -> QuerySet[Course]:
+def courses_starting_with_open_seats(
+    today: date, *, within_days: int = 30
+) -> QuerySet[WithAnnotations[Course, SeatCounts]]:
     """Courses (not cancelled or held) starting within `within_days` that still have free seats."""
     upcoming = Course.objects.exclude(status__in=(Course.Status.CANCELLED, Course.Status.HELD)).filter(
         start_date__range=(today, today + timedelta(days=within_days))
@@ -28,7 +47,7 @@ def courses_starting_with_open_seats(today: date, *, within_days: int = 30) -> Q
     return courses_with_seat_counts(upcoming).filter(seats_taken__lt=F("capacity")).order_by("start_date", "code")
 
 
-def courses_with_undecided_nominations() -> QuerySet[Course]:
+def courses_with_undecided_nominations() -> QuerySet[WithAnnotations[Course, Undecided]]:
     """Courses annotated with `undecided`: nominations nobody has accepted, waitlisted or rejected yet."""
     return (
         Course.objects.exclude(status=Course.Status.CANCELLED)

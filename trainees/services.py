@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cooperation.models import CooperationField, Organization
-from cooperation.services import audited_save, model_update
+from cooperation.services import Actor, audited_save, model_update
 from cooperation.validation import refusal
 from cooperation.workflow import Transitions
 
@@ -54,7 +54,7 @@ def _locked_course(course_id: int) -> Course:
     return Course.objects.select_for_update(no_key=True).get(pk=course_id)
 
 
-def _record(enrollment: Enrollment, from_status: str, actor, note: str) -> None:
+def _record(enrollment: Enrollment, from_status: str, actor: Actor, note: str) -> None:
     EnrollmentStatusChange.objects.create(
         enrollment=enrollment, from_status=from_status, to_status=enrollment.status, actor=actor, note=note
     )
@@ -63,7 +63,7 @@ def _record(enrollment: Enrollment, from_status: str, actor, note: str) -> None:
 # --- courses and delegations ------------------------------------------------------------
 
 
-def _save_course(course: Course, *, actor, fields: Iterable[CooperationField] | None) -> Course:
+def _save_course(course: Course, *, actor: Actor, fields: Iterable[CooperationField] | None) -> Course:
     audited_save(course, actor=actor)
     if fields is not None:
         course.fields.set(fields)
@@ -71,12 +71,14 @@ def _save_course(course: Course, *, actor, fields: Iterable[CooperationField] | 
 
 
 @transaction.atomic
-def course_create(*, actor, fields: Iterable[CooperationField] | None = None, **data: Any) -> Course:
+def course_create(*, actor: Actor, fields: Iterable[CooperationField] | None = None, **data: Any) -> Course:
     return _save_course(Course(**data), actor=actor, fields=fields)
 
 
 @transaction.atomic
-def course_update(*, course: Course, actor, fields: Iterable[CooperationField] | None = None, **data: Any) -> Course:
+def course_update(
+    *, course: Course, actor: Actor, fields: Iterable[CooperationField] | None = None, **data: Any
+) -> Course:
     """Change a course; its row is locked so seats cannot move meanwhile."""
     _locked_course(course.pk)
     model_update(course, data)
@@ -84,14 +86,14 @@ def course_update(*, course: Course, actor, fields: Iterable[CooperationField] |
 
 
 @transaction.atomic
-def delegation_create(*, actor, **data: Any) -> Delegation:
+def delegation_create(*, actor: Actor, **data: Any) -> Delegation:
     delegation = Delegation(**data)
     audited_save(delegation, actor=actor)
     return delegation
 
 
 @transaction.atomic
-def delegation_update(*, delegation: Delegation, actor, **data: Any) -> Delegation:
+def delegation_update(*, delegation: Delegation, actor: Actor, **data: Any) -> Delegation:
     model_update(delegation, data)
     audited_save(delegation, actor=actor)
     return delegation
@@ -101,7 +103,7 @@ def delegation_update(*, delegation: Delegation, actor, **data: Any) -> Delegati
 
 
 @transaction.atomic
-def trainee_create(*, actor, **data: Any) -> Trainee:
+def trainee_create(*, actor: Actor, **data: Any) -> Trainee:
     """Record a trainee; a second record of the same person is refused, naming the first."""
     trainee = Trainee(**data)
     audited_save(trainee, actor=actor)
@@ -109,7 +111,7 @@ def trainee_create(*, actor, **data: Any) -> Trainee:
 
 
 @transaction.atomic
-def trainee_update(*, trainee: Trainee, actor, **data: Any) -> Trainee:
+def trainee_update(*, trainee: Trainee, actor: Actor, **data: Any) -> Trainee:
     """Change a trainee; becoming a second record of someone on record is refused, naming the first."""
     model_update(trainee, data)
     audited_save(trainee, actor=actor)
@@ -147,7 +149,7 @@ def nomination_refusal(course: Course, *, today: date | None = None) -> Validati
 
 @transaction.atomic
 def enrollment_nominate(
-    *, course: Course, trainee: Trainee, nominated_by: Organization, actor, note: str = ""
+    *, course: Course, trainee: Trainee, nominated_by: Organization, actor: Actor, note: str = ""
 ) -> Enrollment:
     """Nominate a trainee to a course, before its deadline and only once."""
     course = Course.objects.get(pk=course.pk)
@@ -220,7 +222,7 @@ def _apply(
     course: Course,
     to: str,
     *,
-    actor,
+    actor: Actor,
     note: str,
     action_plan: str | None,
     evaluation: str | None,
@@ -297,7 +299,7 @@ def _apply(
     return enrollment
 
 
-def _promote_first_waitlisted(course: Course, *, actor, freed_by: Enrollment) -> Enrollment | None:
+def _promote_first_waitlisted(course: Course, *, actor: Actor, freed_by: Enrollment) -> Enrollment | None:
     """Give the freed seat to the first in the queue who holds no seat in an overlapping course."""
     if course.status in (Course.Status.HELD, Course.Status.CANCELLED):
         return None
@@ -328,7 +330,7 @@ def enrollment_transition(
     *,
     enrollment: Enrollment,
     to: str,
-    actor,
+    actor: Actor,
     note: str = "",
     action_plan: str | None = None,
     evaluation: str | None = None,
@@ -352,7 +354,7 @@ def enrollment_transition(
     return _apply(locked, course, to, actor=actor, note=note, action_plan=action_plan, evaluation=evaluation)
 
 
-def enrollment_withdraw(*, enrollment: Enrollment, actor, note: str = "") -> Enrollment:
+def enrollment_withdraw(*, enrollment: Enrollment, actor: Actor, note: str = "") -> Enrollment:
     return enrollment_transition(enrollment=enrollment, to=S.WITHDRAWN, actor=actor, note=note)
 
 
@@ -365,7 +367,9 @@ def partner_candidates(organization: Organization) -> Q:
 
 
 @transaction.atomic
-def trainee_match_or_create(*, details: dict, actor, recorded_by: Organization | None) -> tuple[Trainee, bool]:
+def trainee_match_or_create(
+    *, details: dict[str, Any], actor: Actor, recorded_by: Organization | None
+) -> tuple[Trainee, bool]:
     """The trainee these details describe, and whether the record is new.
 
     `recorded_by` is the partner organization nominating, or None for agency staff. Staff
@@ -417,13 +421,14 @@ D = TraineeDuplicate.Status
 DUPLICATE_TRANSITIONS = Transitions({D.OPEN: {D.MERGED, D.DISMISSED}, D.MERGED: set(), D.DISMISSED: set()}, labels=D)
 
 
-def trainee_duplicates_queue(*, pairs: list[tuple[int, int]], actor=None) -> list[TraineeDuplicate]:
+def trainee_duplicates_queue(*, pairs: list[tuple[int, int]], actor: Actor = None) -> list[TraineeDuplicate]:
     """Queue (new record, existing record) pairs for staff; each pair holds a record just created,
     so none can be queued already."""
     entries = [TraineeDuplicate(trainee_id=new, existing_id=existing) for new, existing in pairs]
     if not entries:
         return []
-    return bulk_create_with_history(entries, TraineeDuplicate, default_user=actor)
+    queued: list[TraineeDuplicate] = bulk_create_with_history(entries, TraineeDuplicate, default_user=actor)
+    return queued
 
 
 def _open_entry(duplicate: TraineeDuplicate, to: str) -> TraineeDuplicate:
@@ -446,7 +451,9 @@ def _open_entry(duplicate: TraineeDuplicate, to: str) -> TraineeDuplicate:
     return entry
 
 
-def _resolve(entry: TraineeDuplicate, status: str, *, actor, kept: Trainee | None = None, note: str = "") -> None:
+def _resolve(
+    entry: TraineeDuplicate, status: str, *, actor: Actor, kept: Trainee | None = None, note: str = ""
+) -> None:
     entry.status = status
     entry.kept = kept
     entry.resolved_by = actor
@@ -504,7 +511,7 @@ def _check_mergeable(survivor: Trainee, other: Trainee) -> None:
         )
 
 
-def _requeue_around(other: Trainee, survivor: Trainee, entry: TraineeDuplicate, actor) -> None:
+def _requeue_around(other: Trainee, survivor: Trainee, entry: TraineeDuplicate, actor: Actor) -> None:
     """Open entries naming the merged-away record now name the record kept (or are settled by this merge)."""
     others = (
         TraineeDuplicate.objects.select_for_update()
@@ -536,7 +543,7 @@ def _requeue_around(other: Trainee, survivor: Trainee, entry: TraineeDuplicate, 
 
 @transaction.atomic
 def trainee_duplicate_merge(
-    *, duplicate: TraineeDuplicate, actor, keep: Trainee | None = None, note: str = ""
+    *, duplicate: TraineeDuplicate, actor: Actor, keep: Trainee | None = None, note: str = ""
 ) -> Trainee:
     """Merge the two records of a queue entry into one: `keep`, or else the older one.
 
@@ -562,8 +569,8 @@ def trainee_duplicate_merge(
             moved = list(Enrollment.objects.select_for_update().filter(trainee=other).order_by("pk"))
             for enrollment in moved:
                 enrollment.trainee = survivor
-                enrollment._history_user = actor
-                enrollment._change_reason = reason
+                enrollment._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
+                enrollment._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history
                 # Only the trainee changes: the seat triggers (and their course locks) stay out of it.
                 enrollment.save(update_fields=["trainee", "updated_at"])
     except IntegrityError:
@@ -572,12 +579,12 @@ def trainee_duplicate_merge(
         ) from None
 
     other.archived_at, other.archived_by, other.merged_into = timezone.now(), actor, survivor
-    other._history_user, other._change_reason = actor, reason
+    other._history_user, other._change_reason = actor, reason  # type: ignore[attr-defined]  # read by django-simple-history
     other.full_clean(
         exclude=[f.name for f in Trainee._meta.fields if f.name not in ("archived_at", "archived_by", "merged_into")]
     )
     other.save(update_fields=["archived_at", "archived_by", "merged_into", "updated_at"])
-    survivor._history_user, survivor._change_reason = actor, reason
+    survivor._history_user, survivor._change_reason = actor, reason  # type: ignore[attr-defined]  # read by django-simple-history
     survivor.save(update_fields=["updated_at"])
 
     _resolve(entry, D.MERGED, actor=actor, kept=survivor, note=note)
@@ -586,7 +593,7 @@ def trainee_duplicate_merge(
 
 
 @transaction.atomic
-def trainee_duplicate_dismiss(*, duplicate: TraineeDuplicate, actor, note: str = "") -> TraineeDuplicate:
+def trainee_duplicate_dismiss(*, duplicate: TraineeDuplicate, actor: Actor, note: str = "") -> TraineeDuplicate:
     """The two records are different people: close the entry, change neither record."""
     entry = _open_entry(duplicate, D.DISMISSED)
     _resolve(entry, D.DISMISSED, actor=actor, note=note)
@@ -595,7 +602,7 @@ def trainee_duplicate_dismiss(*, duplicate: TraineeDuplicate, actor, note: str =
 
 @transaction.atomic
 def enrollment_record_outcome(
-    *, enrollment: Enrollment, actor, action_plan: str | None = None, evaluation: str | None = None
+    *, enrollment: Enrollment, actor: Actor, action_plan: str | None = None, evaluation: str | None = None
 ) -> Enrollment:
     """Record or correct the action plan and the evaluation; nothing else of the row moves."""
     _locked_course(enrollment.course_id)

@@ -16,6 +16,7 @@ Each figure is one SQL aggregate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -68,7 +69,7 @@ def participants_in(period: Period) -> QuerySet[Enrollment]:
     ).exclude(course__status=Course.Status.CANCELLED)
 
 
-def _gender_counts(path: str) -> dict:
+def _gender_counts(path: str) -> dict[str, Any]:
     return {gender: Count("pk", filter=Q(**{path: gender})) for gender in GENDERS}
 
 
@@ -76,7 +77,7 @@ def courses_held(period: Period) -> int:
     return courses_held_in(period).count()
 
 
-def participant_totals(period: Period) -> dict:
+def participant_totals(period: Period) -> dict[str, Any]:
     """{"participants", "completed", "female", "male", "other", "undisclosed"} in one query."""
     return participants_in(period).aggregate(
         participants=Count("pk"),
@@ -93,7 +94,7 @@ def participants_by_country(period: Period) -> list[GroupCount]:
         .order_by("-total", "country")
     )
     return [
-        GroupCount(row["country"], countries.name(row["country"]), row["total"], {g: row[g] for g in GENDERS})
+        GroupCount(row["country"], countries.name(row["country"]), row["total"], {g: row[g] for g in GENDERS})  # type: ignore[literal-required]  # the keys _gender_counts annotated
         for row in rows
     ]
 
@@ -121,7 +122,7 @@ def participants_by_region(period: Period) -> list[GroupCount]:
     ]
 
 
-def visitors(period: Period) -> dict:
+def visitors(period: Period) -> dict[str, Any]:
     """{"visitors": sum of visitors, "delegations": number of delegations} in one query."""
     return Delegation.objects.filter(start_date__gte=period.start, start_date__lte=period.end).aggregate(
         visitors=Coalesce(Sum("visitors"), 0), delegations=Count("pk")

@@ -1,10 +1,12 @@
 """Token authentication with named, expiring, revocable tokens."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -18,20 +20,21 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 @cache
-def _token_query() -> tuple[str, list, list]:
+def _token_query() -> tuple[str, Sequence[Field], Sequence[Field]]:
     """One statement for the token, its user and the user's account (roles and
     permissions): every API request starts with it, so it is written once, in SQL, and
     saves the ORM's compiling and a second round trip on each request."""
     user_model = get_user_model()
     token_fields, user_fields = ApiToken._meta.concrete_fields, user_model._meta.concrete_fields
     quote = connection.ops.quote_name
-    columns = [f"token.{quote(field.column)}" for field in token_fields]
-    columns += [f"account.{quote(field.column)}" for field in user_fields]
+    # Concrete fields always have a column; the stubs allow None for the others (ignores below).
+    columns = [f"token.{quote(field.column)}" for field in token_fields]  # type: ignore[arg-type]
+    columns += [f"account.{quote(field.column)}" for field in user_fields]  # type: ignore[arg-type]
     sql = (
-        f"SELECT {', '.join(columns)}, {ACCOUNT_COLUMNS.format(user='account.' + quote(user_model._meta.pk.column))}"
+        f"SELECT {', '.join(columns)}, {ACCOUNT_COLUMNS.format(user='account.' + quote(user_model._meta.pk.column))}"  # type: ignore[arg-type]
         f" FROM {quote(ApiToken._meta.db_table)} token"
         f" JOIN {quote(user_model._meta.db_table)} account"
-        f" ON account.{quote(user_model._meta.pk.column)} = token.{quote(ApiToken._meta.get_field('user').column)}"
+        f" ON account.{quote(user_model._meta.pk.column)} = token.{quote(ApiToken._meta.get_field('user').column)}"  # type: ignore[arg-type]
         " WHERE token.digest = %(digest)s"
     )
     return sql, token_fields, user_fields

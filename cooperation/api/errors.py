@@ -63,7 +63,7 @@ def _from_django(exc: Exception) -> Exception:
     if isinstance(exc, DjangoValidationError):
         return validation_error_from_django(exc)
     if isinstance(exc, (ProtectedError, RestrictedError)):
-        objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         names = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
         return Conflict(
             _("This record cannot be deleted while other records refer to it: %(names)s.")

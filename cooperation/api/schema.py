@@ -59,7 +59,7 @@ class ErrorBodySerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField(help_text="Machine-readable error code, e.g. `invalid`, `not_found`, `conflict`.")
     message = serializers.CharField()
-    fields = serializers.JSONField(
+    fields = serializers.JSONField(  # type: ignore[assignment]  # a declared field, moved off the class by DRF
         required=False,
         help_text="Validation errors by field: a list of {code, message}; nested objects and lists nest "
         "(list items by position).",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -117,7 +118,7 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
         given = [name for name in getattr(self.Meta, "staff_only_fields", ()) if attrs.get(name) not in (None, "")]
         if given:
             raise serializers.ValidationError(
-                {name: [ErrorDetail(STAFF_ONLY_MESSAGE, code="staff_only")] for name in given}
+                {name: [ErrorDetail(str(STAFF_ONLY_MESSAGE), code="staff_only")] for name in given}
             )
 
     def validate(self, attrs):
@@ -159,7 +160,13 @@ class ScopedManyRelatedField(serializers.ManyRelatedField):
         return [item for item in super().to_representation(iterable) if item is not None]
 
 
-class ScopedReferenceMixin:
+if TYPE_CHECKING:
+    _ReferenceField = relations.RelatedField
+else:
+    _ReferenceField = object
+
+
+class ScopedReferenceMixin(_ReferenceField):
     """A reference resolved and shown within the caller's scope: the one rule for references.
 
     For a caller without staff rights, a record outside their scope does not exist: an id
@@ -189,8 +196,9 @@ class ScopedReferenceMixin:
         # references through this field; a reference nested in a list inside a list (whose
         # page cannot be seen from here) loads the caller's scope of that model once.
         label = model._meta.label_lower
-        known = self.context.setdefault("_visible_references", {}).setdefault(label, {})
-        whole = self.context.setdefault("_whole_scopes_loaded", set())
+        # The context is a dict (the stubs say Mapping): it carries what one answer has learnt.
+        known = self.context.setdefault("_visible_references", {}).setdefault(label, {})  # type: ignore[attr-defined]
+        whole = self.context.setdefault("_whole_scopes_loaded", set())  # type: ignore[attr-defined]
         if obj.pk not in known and label not in whole:
             scope = in_scope_of(user, model._default_manager.all())
             on_page = self._referenced_on_page()
@@ -216,7 +224,7 @@ class ScopedReferenceMixin:
         found = set()
         for row in root.instance or ():
             value = holder.get_attribute(row)
-            for item in value if holder is not self else [value]:
+            for item in value if holder is not self else [value]:  # type: ignore[union-attr]  # many: a list
                 if item is not None:
                     found.add(item.pk)
         return found
@@ -320,7 +328,7 @@ class RegionSerializer(CooperationSerializer):
 
 class OrganizationSerializer(CooperationSerializer):
     country = CountryField(required=False, allow_blank=True)
-    parent = CodeRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+    parent = CodeRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)  # type: ignore[assignment]  # a declared field, moved off the class by DRF
 
     class Meta:
         model = Organization

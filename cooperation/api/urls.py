@@ -9,7 +9,7 @@ order of INSTALLED_APPS, so the core never imports an app above it.
 from importlib import import_module
 
 from django.apps import apps
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import DefaultRouter
 
 from .views import CooperationFieldViewSet, OrganizationViewSet, RegionViewSet
@@ -17,7 +17,11 @@ from .views import CooperationFieldViewSet, OrganizationViewSet, RegionViewSet
 
 def api_url_modules() -> list[str]:
     """The API modules the installed apps declare, in the order of INSTALLED_APPS."""
-    return [config.api_urls for config in apps.get_app_configs() if getattr(config, "api_urls", None)]
+    return [
+        config.api_urls  # type: ignore[attr-defined]  # declared by the apps that have an API
+        for config in apps.get_app_configs()
+        if getattr(config, "api_urls", None)
+    ]
 
 
 router = DefaultRouter()
@@ -25,7 +29,7 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("fields", CooperationFieldViewSet, basename="cooperationfield")
 
-extra_patterns = []
+extra_patterns: list[URLPattern | URLResolver] = []
 for module_name in api_url_modules():
     module = import_module(module_name)
     for prefix, viewset, basename in getattr(module, "routes", ()):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, ClassVar
+
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -51,14 +54,14 @@ class CooperationViewSet(viewsets.ModelViewSet):
       `perform_update` to call one, and return the saved instance.
     """
 
-    ordering = ("pk",)
+    ordering: tuple[str, ...] = ("pk",)
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     _idempotency_record = None
 
     # --- reading -------------------------------------------------------------------------
 
     def restricted_queryset(self, action: str):
-        queryset = self.queryset.all().restrict(self.request.user, action)
+        queryset = self.queryset.all().restrict(self.request.user, action)  # type: ignore[union-attr, arg-type]  # every resource declares a restricted queryset
         if not queryset.ordered:
             queryset = queryset.order_by(*self.ordering)
         return queryset
@@ -181,9 +184,10 @@ class CooperationViewSet(viewsets.ModelViewSet):
 class ServiceWritesMixin:
     """Creates and updates go through the app's services, credited to the request's user."""
 
-    create_service = None
-    update_service = None
-    instance_argument = None
+    # Each subclass names its service functions and the services' keyword for the instance.
+    create_service: ClassVar[Callable[..., Any]]
+    update_service: ClassVar[Callable[..., Any]]
+    instance_argument: ClassVar[str]
 
     def perform_create(self, serializer):
         return type(self).create_service(actor=self.request.user, **serializer.validated_data)

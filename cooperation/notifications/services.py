@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -21,6 +22,9 @@ from . import task_names
 from .models import Notification
 from .reminders import Reminder
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def reminder_sources() -> list[Callable[[datetime], list[Reminder]]]:
     """The `reminder_source` each app declares in its AppConfig, in the order of INSTALLED_APPS.
@@ -29,7 +33,7 @@ def reminder_sources() -> list[Callable[[datetime], list[Reminder]]]:
     no app above it.
     """
     return [
-        import_string(config.reminder_source)
+        import_string(config.reminder_source)  # type: ignore[attr-defined]  # declared by the apps that remind
         for config in apps.get_app_configs()
         if getattr(config, "reminder_source", None)
     ]
@@ -45,7 +49,9 @@ def _people_in(role: str) -> list[tuple[int, str]]:
     return [(pk, language or settings.LANGUAGE_CODE) for pk, language in users.values_list("pk", "profile__language")]
 
 
-def _recipients(reminder: Reminder, staff, managers) -> list[tuple[int, str]]:
+def _recipients(
+    reminder: Reminder, staff: list[tuple[int, str]], managers: list[tuple[int, str]]
+) -> list[tuple[int, str]]:
     # An escalation also goes up the line, to the managers.
     if not reminder.escalated:
         return staff
@@ -63,7 +69,7 @@ _INSERT_NEW = """
 """
 
 
-def _insert_new(rows: list[tuple]) -> list[int]:
+def _insert_new(rows: list[tuple[Any, ...]]) -> list[int]:
     """Insert the notifications nobody has had yet; return the ids of those inserted.
 
     ON CONFLICT makes a concurrent second run wait for the first and then add nothing.
@@ -129,7 +135,7 @@ def notification_email(*, notification_id: int) -> bool:
     return True
 
 
-def notifications_mark_read(*, user, notifications: QuerySet[Notification]) -> int:
+def notifications_mark_read(*, user: User, notifications: QuerySet[Notification]) -> int:
     """Mark as read what `user` may mark: their own, or any for a superuser."""
     if not user.is_superuser:
         notifications = notifications.filter(recipient=user)

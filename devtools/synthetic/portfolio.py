@@ -250,10 +250,11 @@ def generate_projects(
         program = programs[index] if index < len(programs) else rng.choice(programs)
         horizon = program.end or ANCHOR + days(2 * 365)
         start = random_day(rng, program.start, max(program.start, horizon - days(180)))
-        end: date | None = start + days(rng.randint(365, 4 * 365))
+        planned_end = start + days(rng.randint(365, 4 * 365))
+        end: date | None = planned_end
         if program.end is not None:
-            end = min(end, program.end)
-        elif rng.random() < 0.4 and end > ANCHOR:
+            end = min(planned_end, program.end)
+        elif rng.random() < 0.4 and planned_end > ANCHOR:
             end = None
         status = project_status(rng, program.status, start, end)
         if status == Status.COMPLETED and end is None:

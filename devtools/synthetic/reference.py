@@ -53,7 +53,7 @@ def load_reference(plan: Plan, rng: random.Random, loader: Loader) -> Reference:
     for org in Organization.objects.filter(kind=Organization.Kind.RECIPIENT_AGENCY, country__in=countries).order_by(
         "-code"
     ):
-        agency_of[org.country.code] = org.pk
+        agency_of[str(org.country)] = org.pk
     missing = [code for code in countries if code not in agency_of]
     if missing:
         first = loader.next_id("cooperation_organization")

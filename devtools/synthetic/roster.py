@@ -75,16 +75,19 @@ def generate_missions(plan: Plan, rng: random.Random, loader: Loader, ref: Refer
                 )
             )
             disaster_id += 1
-        departure = requested_on + days(rng.randint(1, 5))
-        back = departure + days(rng.randint(7, 30) if relief else rng.randint(180, 365))
+        planned_departure = requested_on + days(rng.randint(1, 5))
+        planned_back = planned_departure + days(rng.randint(7, 30) if relief else rng.randint(180, 365))
+        # What had happened by the anchor day: dates not yet reached are not recorded.
+        departure: date | None
+        back: date | None
         if index % 17 == 5:
             status, departure, back = MissionStatus.CANCELLED, None, None
-        elif departure > ANCHOR:
+        elif planned_departure > ANCHOR:
             status, departure, back = MissionStatus.PLANNED, None, None
-        elif back > ANCHOR:
-            status, back = MissionStatus.ACTIVE, None
+        elif planned_back > ANCHOR:
+            status, departure, back = MissionStatus.ACTIVE, planned_departure, None
         else:
-            status = MissionStatus.COMPLETED
+            status, departure, back = MissionStatus.COMPLETED, planned_departure, planned_back
         kind = MissionKind.DISASTER_RELIEF if relief else MissionKind.CIVILIAN_POLICE
         team = rng.choice((TeamType.RESCUE, TeamType.DVI, TeamType.EXPERT_TEAM)) if relief else TeamType.EXPERT_TEAM
         party = RequestingParty.GOVERNMENT if relief else RequestingParty.INTERNATIONAL_ORGANIZATION
@@ -204,7 +207,7 @@ def generate_roster(plan: Plan, rng: random.Random, loader: Loader, ref: Referen
     for chosen in rng.choices(range(expert_count), cum_weights=cumulative, k=total - requested):
         per_expert[chosen] += 1
 
-    deployments = []
+    deployments: list[tuple] = []
     countries_of: dict[int, set[str]] = defaultdict(set)
     approver = ref.reviewer
 

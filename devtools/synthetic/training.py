@@ -58,10 +58,11 @@ def course_dates(rng: random.Random, stage: str, past_start: date) -> tuple[date
     return start, end, deadline
 
 
-def enrollment_statuses(rng: random.Random, stage: str, count: int, capacity: int) -> list[str]:
+def enrollment_statuses(rng: random.Random, stage: str, count: int, capacity: int) -> list[S]:
     """What became of each nomination to one course, never more seats than the capacity."""
     if stage == "cancelled":
         return [S.WITHDRAWN if rng.random() < 0.7 else S.REJECTED for _ in range(count)]
+    shares: tuple[tuple[S, float], ...]
     if stage == "open":
         shares = ((S.NOMINATED, 0.5), (S.ACCEPTED, 0.3), (S.WAITLISTED, 0.1), (S.REJECTED, 0.05), (S.WITHDRAWN, 0.05))
     elif stage == "closed":
@@ -70,8 +71,7 @@ def enrollment_statuses(rng: random.Random, stage: str, count: int, capacity: in
         shares = ((S.ARRIVED, 0.85), (S.REJECTED, 0.1), (S.WITHDRAWN, 0.05))
     else:
         shares = ((S.COMPLETED, 0.8), (S.ARRIVED, 0.02), (S.REJECTED, 0.12), (S.WITHDRAWN, 0.06))
-    values, weights = zip(*shares, strict=True)
-    statuses = rng.choices(values, weights, k=count)
+    statuses = rng.choices([status for status, _ in shares], [weight for _, weight in shares], k=count)
     seats = 0
     for position, status in enumerate(statuses):
         if status in SEATS:
@@ -133,8 +133,9 @@ def generate_courses(
         field_pk = rng.choice(ref.fields)
         program = None
         if rng.random() < 0.2:
-            program = rng.choice(portfolio.programs)
-            program = program.id if program.start <= start and (program.end is None or program.end >= start) else None
+            candidate = rng.choice(portfolio.programs)
+            if candidate.start <= start and (candidate.end is None or candidate.end >= start):
+                program = candidate.id
         capacity = rng.randint(80, 240)
         rows.append(
             (

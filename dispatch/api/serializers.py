@@ -379,7 +379,7 @@ class AssemblySerializer(serializers.Serializer):
 
 class ReadinessSerializer(serializers.Serializer):
     specialty = serializers.ChoiceField(choices=StandbySpecialty.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, moved off the class by DRF
     members = serializers.IntegerField()
     ready = serializers.IntegerField()
     not_ready = serializers.DictField(

@@ -1,5 +1,7 @@
 """This app's API resources: (prefix, viewset, basename); mounted by cooperation/api/urls.py."""
 
+from django.urls import URLPattern, URLResolver
+
 from .views import DeploymentViewSet, DisasterEventViewSet, ExpertViewSet, MissionViewSet
 
 routes = [
@@ -8,4 +10,4 @@ routes = [
     ("missions", MissionViewSet, "mission"),
     ("disasters", DisasterEventViewSet, "disasterevent"),
 ]
-urlpatterns = []
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -44,7 +46,7 @@ from .serializers import (
     TransitionSerializer,
 )
 
-NO_PAGING = {"pagination_class": None, "filter_backends": []}
+NO_PAGING: dict[str, Any] = {"pagination_class": None, "filter_backends": []}
 BRIEF_EXCLUDED = OpenApiParameter("brief", OpenApiTypes.BOOL, exclude=True)
 CANDIDATE_LIMIT = 50
 

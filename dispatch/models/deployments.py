@@ -165,7 +165,7 @@ class Deployment(TimeStampedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = DeploymentQuerySet.as_manager()
+    objects = DeploymentQuerySet.as_manager()  # type: ignore[misc]  # replaces the restricted manager with a richer one
     history = HistoricalRecords()
 
     class Meta:
@@ -272,7 +272,7 @@ class Deployment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        who = self.expert.family_name.upper() if self.expert_id else _("unassigned")
+        who = self.expert.family_name.upper() if self.expert is not None else _("unassigned")
         what = self.post or self.get_kind_display()
         dates = f"{self.planned_start or '?'} – {self.planned_end or '?'}"
         return f"#{self.pk or '–'} {who}: {what} ({self.country}, {dates})"
@@ -318,9 +318,9 @@ class Deployment(TimeStampedModel):
                         "expert": self.expert,
                         "id": conflict.pk,
                         "post": conflict.post or conflict.get_kind_display(),
-                        "country": conflict.country.name,
-                        "start": conflict.period_start.isoformat(),
-                        "end": conflict.period_end.isoformat(),
+                        "country": conflict.country.name,  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
+                        "start": conflict.period_start.isoformat(),  # type: ignore[union-attr]  # a conflict overlaps: it has both
+                        "end": conflict.period_end.isoformat(),  # type: ignore[union-attr]  # likewise
                         "status": conflict.get_status_display(),
                     },
                 )

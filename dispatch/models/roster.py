@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -25,7 +27,7 @@ STANDBY_FLAGS = (
 )
 
 
-class Expert(Archivable, TimeStampedModel):
+class Expert(Archivable, TimeStampedModel):  # type: ignore[misc]  # Archivable's manager restricts too and comes first on purpose
     # Seen by agency staff only, everywhere (see cooperation.privacy).
     personal_fields = (
         "date_of_birth",
@@ -102,7 +104,7 @@ class Expert(Archivable, TimeStampedModel):
     def partner_scope(cls, organization) -> Q:
         """A partner sees the experts of the deployments it sees (never their personal data)."""
         # Reached through the reverse relation: deployments.py imports this module.
-        deployment = cls._meta.get_field("deployments").related_model
+        deployment: Any = cls._meta.get_field("deployments").related_model
         visible = deployment.objects.filter(deployment.partner_scope(organization)).values("expert")
         return Q(pk__in=visible)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cooperation.access import STAFF_ONLY_MESSAGE, organization_of
 from cooperation.roles import sees_everything
-from cooperation.services import audited_save, model_update
+from cooperation.services import Actor, audited_save, model_update
 from cooperation.validation import refusal
 from cooperation.workflow import Transitions
 from programs.models import Project, program_scope
@@ -20,6 +20,10 @@ from programs.models import Project, program_scope
 from ..choices import CheckInStatus, ChecklistKind, DeploymentKind, DeploymentStatus, ExpertStatus
 from ..fitness import medical_valid_for, passport_required_until, passport_valid_for
 from ..models import ChecklistItem, Deployment, DeploymentStatusChange, Expert, SafetyCheckIn
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 S = DeploymentStatus
 
@@ -61,7 +65,7 @@ def _violated_constraint(exc: IntegrityError) -> str | None:
     return getattr(diag, "constraint_name", None)
 
 
-def _save_deployment(deployment: Deployment, *, actor) -> Deployment:
+def _save_deployment(deployment: Deployment, *, actor: Actor) -> Deployment:
     """Validate and save; an overlap lost to a concurrent write gets the same named message.
 
     Validation cannot see a rival transaction's uncommitted row; the exclusion
@@ -81,21 +85,21 @@ def _save_deployment(deployment: Deployment, *, actor) -> Deployment:
     return deployment
 
 
-def _record_change(deployment: Deployment, *, from_status: str, actor, note: str) -> None:
+def _record_change(deployment: Deployment, *, from_status: str, actor: Actor, note: str) -> None:
     DeploymentStatusChange.objects.create(
         deployment=deployment, from_status=from_status, to_status=deployment.status, actor=actor, note=note
     )
 
 
-def _is_staff(actor) -> bool:
+def _is_staff(actor: Actor) -> bool:
     return actor is None or sees_everything(actor, "change")
 
 
-def _partner_request_errors(deployment: Deployment, actor) -> dict[str, list[ValidationError]]:
+def _partner_request_errors(deployment: Deployment, actor: User) -> dict[str, list[ValidationError]]:
     """What a partner coordinator may not put in a request."""
     errors: dict[str, list[ValidationError]] = {}
 
-    def add(field: str, message: str, code: str) -> None:
+    def add(field: str, message: StrOrPromise, code: str) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     organization = organization_of(actor)
@@ -114,11 +118,12 @@ def _partner_request_errors(deployment: Deployment, actor) -> dict[str, list[Val
 
 
 @transaction.atomic
-def deployment_request(*, actor, **data: Any) -> Deployment:
+def deployment_request(*, actor: Actor, **data: Any) -> Deployment:
     """Record a new deployment; it starts as `requested`, whoever asks."""
     deployment = Deployment(**data)
     deployment.status = S.REQUESTED
     if not _is_staff(actor):
+        assert actor is not None  # the system's own writes count as staff
         errors = _partner_request_errors(deployment, actor)
         if errors:
             raise ValidationError(errors)
@@ -129,7 +134,7 @@ def deployment_request(*, actor, **data: Any) -> Deployment:
 
 
 @transaction.atomic
-def deployment_update(*, deployment: Deployment, actor, **data: Any) -> Deployment:
+def deployment_update(*, deployment: Deployment, actor: Actor, **data: Any) -> Deployment:
     """Save edits to a deployment's details (its status moves only by transition)."""
     model_update(deployment, data)
     stored = Deployment.objects.select_for_update().only("status", "expert").get(pk=deployment.pk)
@@ -156,7 +161,7 @@ def deployment_unmet_conditions(deployment: Deployment) -> dict[str, list[Valida
     """Everything that still keeps the expert from leaving, by field."""
     errors: dict[str, list[ValidationError]] = {}
 
-    def add(field: str, message: str, code: str) -> None:
+    def add(field: str, message: StrOrPromise, code: str) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     expert = deployment.expert
@@ -206,7 +211,7 @@ def deployment_unmet_conditions(deployment: Deployment) -> dict[str, list[Valida
     return errors
 
 
-def _ensure_checklist(deployment: Deployment, *, actor) -> None:
+def _ensure_checklist(deployment: Deployment, *, actor: Actor) -> None:
     present = set(deployment.checklist.values_list("kind", flat=True))
     for kind in STANDARD_CHECKLIST:
         if kind in present:
@@ -219,7 +224,7 @@ def _refusals(deployment: Deployment, to: str, on: date) -> dict[str, list[Valid
     """Every reason the move to `to` cannot happen now, by field."""
     errors: dict[str, list[ValidationError]] = {}
 
-    def add(field: str, message: str, code: str) -> None:
+    def add(field: str, message: StrOrPromise, code: str) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     if to in (S.DEPLOYED, S.RETURNED) and on > timezone.localdate():
@@ -249,7 +254,7 @@ def deployment_transition(
     *,
     deployment: Deployment,
     to: str,
-    actor,
+    actor: Actor,
     note: str = "",
     on: date | None = None,
     expert: Expert | None = None,
@@ -284,7 +289,7 @@ def deployment_transition(
 
 
 @transaction.atomic
-def deployment_approve(*, deployment: Deployment, actor) -> Deployment:
+def deployment_approve(*, deployment: Deployment, actor: Actor) -> Deployment:
     """Record who approved travel to a high-risk destination, and when."""
     current = Deployment.objects.select_for_update().get(pk=deployment.pk)
     if current.status not in (S.REQUESTED, S.NOMINATED, S.PREPARING):
@@ -297,7 +302,7 @@ def deployment_approve(*, deployment: Deployment, actor) -> Deployment:
 
 @transaction.atomic
 def deployment_record_completion(
-    *, deployment: Deployment, completion_report: str, actor, recognition: str = ""
+    *, deployment: Deployment, completion_report: str, actor: Actor, recognition: str = ""
 ) -> Deployment:
     current = Deployment.objects.select_for_update().get(pk=deployment.pk)
     errors = {}
@@ -319,7 +324,7 @@ def deployment_record_completion(
 
 
 @transaction.atomic
-def checklist_item_mark(*, item: ChecklistItem, done: bool, actor, note: str | None = None) -> ChecklistItem:
+def checklist_item_mark(*, item: ChecklistItem, done: bool, actor: Actor, note: str | None = None) -> ChecklistItem:
     deployment = Deployment.objects.select_for_update().get(pk=item.deployment_id)
     if deployment.status not in (S.NOMINATED, S.PREPARING):
         raise refusal("checklist", _("The checklist is kept while preparing the departure."), "checklist_closed")
@@ -333,7 +338,7 @@ def checklist_item_mark(*, item: ChecklistItem, done: bool, actor, note: str | N
 
 @transaction.atomic
 def safety_check_in_record(
-    *, deployment: Deployment, status: str, actor, note: str = "", at: datetime | None = None
+    *, deployment: Deployment, status: str, actor: Actor, note: str = "", at: datetime | None = None
 ) -> SafetyCheckIn:
     current = Deployment.objects.select_for_update().get(pk=deployment.pk)
     if current.status != S.DEPLOYED:

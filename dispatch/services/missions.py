@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperation.models import Organization
-from cooperation.services import audited_save, model_update
+from cooperation.services import Actor, audited_save, model_update
 from cooperation.validation import refusal
 
 from ..choices import DeploymentStatus, MissionStatus, StandbySpecialty
@@ -30,7 +30,7 @@ REFERENCE_MISSIONS_FILE = Path(__file__).resolve().parent.parent / "reference_da
 @dataclass
 class Skipped:
     expert: Expert
-    reasons: list[dict]
+    reasons: list[dict[str, Any]]
 
 
 @dataclass
@@ -68,7 +68,7 @@ def mission_assemble(
     *,
     mission: Mission,
     needs: dict[str, int],
-    actor,
+    actor: Actor,
     start: date | None = None,
     end: date | None = None,
 ) -> Assembly:
@@ -128,7 +128,9 @@ def mission_assemble(
     return assembly
 
 
-def _join(mission: Mission, expert: Expert, specialty: str, start: date, end: date, actor) -> Deployment | list[dict]:
+def _join(
+    mission: Mission, expert: Expert, specialty: str, start: date, end: date, actor: Actor
+) -> Deployment | list[dict[str, Any]]:
     """The expert as a nominated member, or the reasons a concurrent booking refused them."""
     try:
         with transaction.atomic():
@@ -150,28 +152,28 @@ def _join(mission: Mission, expert: Expert, specialty: str, start: date, end: da
 
 
 @transaction.atomic
-def mission_create(*, actor, **data: Any) -> Mission:
+def mission_create(*, actor: Actor, **data: Any) -> Mission:
     mission = Mission(**data)
     audited_save(mission, actor=actor)
     return mission
 
 
 @transaction.atomic
-def mission_update(*, mission: Mission, actor, **data: Any) -> Mission:
+def mission_update(*, mission: Mission, actor: Actor, **data: Any) -> Mission:
     model_update(mission, data)
     audited_save(mission, actor=actor)
     return mission
 
 
 @transaction.atomic
-def disaster_create(*, actor, **data: Any) -> DisasterEvent:
+def disaster_create(*, actor: Actor, **data: Any) -> DisasterEvent:
     disaster = DisasterEvent(**data)
     audited_save(disaster, actor=actor)
     return disaster
 
 
 @transaction.atomic
-def disaster_update(*, disaster: DisasterEvent, actor, **data: Any) -> DisasterEvent:
+def disaster_update(*, disaster: DisasterEvent, actor: Actor, **data: Any) -> DisasterEvent:
     model_update(disaster, data)
     audited_save(disaster, actor=actor)
     return disaster

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cooperation.models import CooperationField
-from cooperation.services import audited_save, model_update
+from cooperation.services import Actor, audited_save, model_update
 from cooperation.validation import refusal
 
 from ..models import Expert, ExpertLanguage
@@ -18,7 +18,7 @@ from ..models import Expert, ExpertLanguage
 def _save_expert(
     expert: Expert,
     *,
-    actor,
+    actor: Actor,
     specialties: Iterable[CooperationField] | None,
     languages: Iterable[tuple[str, int]] | None,
 ) -> Expert:
@@ -45,7 +45,7 @@ def _save_expert(
 @transaction.atomic
 def expert_create(
     *,
-    actor,
+    actor: Actor,
     specialties: Iterable[CooperationField] | None = None,
     languages: Iterable[tuple[str, int]] | None = None,
     **data: Any,
@@ -58,7 +58,7 @@ def expert_create(
 def expert_update(
     *,
     expert: Expert,
-    actor,
+    actor: Actor,
     specialties: Iterable[CooperationField] | None = None,
     languages: Iterable[tuple[str, int]] | None = None,
     **data: Any,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
@@ -38,7 +40,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
         model = ProgramPartner
         fields = ("organization", "role")
         # Uniqueness of (program, organization, role) is checked by the program's service.
-        validators = []
+        validators: list[Any] = []
 
 
 class ProgramSerializer(WithCooperationFields, CooperationSerializer):

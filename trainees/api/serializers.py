@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
@@ -53,7 +55,7 @@ class CourseSerializer(CooperationSerializer):
     host = CodeRelatedField(queryset=Organization.objects.all())
     program = CodeRelatedField(queryset=Program.objects.all(), required=False, allow_null=True)
     project = CodeRelatedField(queryset=Project.objects.all(), required=False, allow_null=True)
-    fields = CodeRelatedField(queryset=CooperationField.objects.all(), many=True, required=False)
+    fields = CodeRelatedField(queryset=CooperationField.objects.all(), many=True, required=False)  # type: ignore[assignment]  # a declared field, moved off the class by DRF
     target_countries = serializers.ListField(child=CountryField(), required=False)
     seats_taken = serializers.IntegerField(
         read_only=True, help_text="Accepted, arrived and completed trainees (for a partner: its own nominees)."
@@ -133,7 +135,7 @@ class TraineeSerializer(PersonalDataMixin, CooperationSerializer):
         visible = getattr(obj, "visible_enrollments", None)
         if visible is None:
             return []
-        return EnrollmentBriefSerializer(visible, many=True, context=self.context).data
+        return EnrollmentBriefSerializer(visible, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
 
 
 class NewTraineeSerializer(serializers.ModelSerializer):
@@ -147,7 +149,7 @@ class NewTraineeSerializer(serializers.ModelSerializer):
         fields = PERSON_FIELDS
         # Input only: the person's details come back, if at all, through the trainee resource.
         extra_kwargs = {name: {"write_only": True} for name in fields}
-        validators = []
+        validators: list[Any] = []
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
@@ -199,7 +201,7 @@ class EnrollmentSerializer(CooperationSerializer):
         read_only_fields = ("status", "waitlist_position", "certificate_number", "certificate_issued_on")
         brief_fields = ("id", "url", "display", "status")
         # The nomination service refuses a second nomination with the enrollment's number.
-        validators = []
+        validators: list[Any] = []
 
     def get_certificate_url(self, obj) -> str | None:
         if obj.status != EnrollmentStatus.COMPLETED:

@@ -1,5 +1,7 @@
 """This app's API resources: (prefix, viewset, basename); mounted by cooperation/api/urls.py."""
 
+from django.urls import URLPattern, URLResolver
+
 from .views import CourseViewSet, CourseVisitViewSet, DelegationViewSet, EnrollmentViewSet, TraineeViewSet
 
 routes = [
@@ -9,4 +11,4 @@ routes = [
     ("enrollments", EnrollmentViewSet, "enrollment"),
     ("delegations", DelegationViewSet, "delegation"),
 ]
-urlpatterns = []
+urlpatterns: list[URLPattern | URLResolver] = []

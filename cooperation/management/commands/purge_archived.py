@@ -51,13 +51,13 @@ class Command(BaseCommand):
                 object_id=str(record.pk),
                 description=str(record)[:300],
                 archived_at=record.archived_at,
-                archived_by=record.archived_by.get_username() if record.archived_by_id else "",
+                archived_by=record.archived_by.get_username() if record.archived_by is not None else "",
                 reason=reason.strip(),
             )
             try:
                 history_rows = delete_with_history(record)
             except (ProtectedError, RestrictedError) as error:
-                referring = getattr(error, "protected_objects", None) or error.restricted_objects
+                referring = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
                 blocking = ", ".join(sorted({str(obj._meta.verbose_name_plural) for obj in referring}))
                 raise CommandError(
                     f"{model_class._meta.label} {pk} is still referred to by {blocking}; nothing deleted."
