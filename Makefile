@@ -22,6 +22,7 @@ PYTEST := $(PY) -m cooperation.devstack exec -- $(PY) -m pytest -n $(WORKERS) --
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	SOAK_SECONDS=$(SOAK_SECONDS) $(PYTEST) $(PYTEST_ARGS)
 
 # The edit loop: everything but the slow tiers (browser, contract, matrix, soak, slow). The
@@ -38,6 +39,7 @@ soak: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
