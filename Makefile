@@ -23,6 +23,7 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	SOAK_SECONDS=$(SOAK_SECONDS) $(PYTEST) $(PYTEST_ARGS)
 
 # The edit loop: everything but the slow tiers (browser, contract, matrix, soak, slow). The
@@ -40,6 +41,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

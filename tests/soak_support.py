@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def database_url_of_tests() -> str:
@@ -98,7 +98,7 @@ def seed_writer() -> Writer:
 def seed_writer_in(database_url: str) -> Writer:
     """`seed_writer` run in a child process against another database."""
     output = subprocess.run(
-        [sys.executable, "-m", "cooperation.tests.soak_support"],
+        [sys.executable, "-m", "tests.soak_support"],
         cwd=BASE_DIR,
         env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "cooperation.settings"},
         check=True,

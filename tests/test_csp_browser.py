@@ -9,10 +9,9 @@ still did its job (charts drawn, Swagger UI loaded, forms submitted).
 import pytest
 
 from cooperation.models import Organization
+from cooperation.tests.factories import TEST_PASSWORD
 from programs.tests.conftest import build_public_portfolio
 from reports.tests.conftest import build_dashboard_dataset
-
-from .factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

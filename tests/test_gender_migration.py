@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from cooperation.choices import Gender
 from dispatch.models import Expert
+from dispatch.tests.factories import ExpertFactory
 from trainees.models import Trainee
-
-from .factories import ExpertFactory
 
 pytestmark = pytest.mark.django_db
 

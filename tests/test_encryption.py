@@ -21,7 +21,7 @@ from trainees.tests.factories import TraineeFactory
 
 pytestmark = pytest.mark.django_db
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[1]
 PASSPORT = "TZ7654321"
 MEDICAL = "asthma; inhaler 4417"
 

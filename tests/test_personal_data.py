@@ -29,6 +29,7 @@ from cooperation.api.urls import router
 from cooperation.periods import fiscal_year_of
 from cooperation.privacy import can_see_personal_data, models_with_personal_data, personal_fields_of
 from cooperation.roles import MANAGER, NPA_STAFF, PARTNER_COORDINATOR
+from cooperation.tests.factories import UserFactory
 from dispatch.api import serializers as dispatch_serializers
 from dispatch.models import Expert
 from dispatch.tests.factories import DeploymentFactory, ExpertFactory
@@ -37,8 +38,6 @@ from reports.packs import multi_year_tables, render
 from trainees.api import serializers as trainees_serializers
 from trainees.models import EnrollmentStatus, Trainee
 from trainees.tests.factories import CourseFactory, EnrollmentFactory, TraineeFactory
-
-from .factories import UserFactory
 
 # Some tests are slow (seconds): they walk every API endpoint and report download.
 pytestmark = pytest.mark.django_db

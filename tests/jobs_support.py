@@ -23,7 +23,7 @@ from dispatch.tests.factories import DeploymentFactory, ExpertFactory
 from trainees.models import EnrollmentStatus
 from trainees.tests.factories import CourseFactory, EnrollmentFactory
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent
 S = DeploymentStatus
 
 
@@ -113,7 +113,7 @@ def deployed(today: date, *, checked_in_at: datetime | None):
 # --- a task that holds until released, to be killed mid-way -------------------------------
 
 
-@shared_task(name="cooperation.tests.jobs_support.send_reminders_when_released", acks_late=True, ignore_result=True)
+@shared_task(name="tests.jobs_support.send_reminders_when_released", acks_late=True, ignore_result=True)
 def send_reminders_when_released(marker_dir: str) -> None:
     markers = Path(marker_dir)
     with open(markers / "starts", "a") as starts:
