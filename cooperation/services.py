@@ -49,6 +49,21 @@ def audited_save(instance: models.Model, *, actor: Actor = None) -> None:
     instance.save()
 
 
+def record_create(model: type[ModelT], *, actor: Actor, **data: Any) -> ModelT:
+    """A new record of `model` with `data`: the plain create of a service whose record has
+    no rules beyond its own validation and constraints."""
+    record = model(**data)
+    audited_save(record, actor=actor)
+    return record
+
+
+def record_update(record: ModelT, *, actor: Actor, **data: Any) -> ModelT:
+    """The plain update counterpart of `record_create`."""
+    model_update(record, data)
+    audited_save(record, actor=actor)
+    return record
+
+
 @transaction.atomic
 def api_token_issue(
     *, user: User, name: str, expires_at: datetime | None = None, actor: Actor = None

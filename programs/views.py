@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -58,7 +58,7 @@ def _program_card(program, japanese: bool) -> dict[str, Any]:
     }
 
 
-def portfolio(request):
+def portfolio(request: HttpRequest) -> HttpResponse:
     japanese = _use_requested_language(request) == "ja"
     programs = list(
         published_programs()
@@ -69,7 +69,7 @@ def portfolio(request):
     by_field: dict[str, list] = defaultdict(list)
     for program in programs:
         card = _program_card(program, japanese)
-        places = {program.country.code} if program.country else {p.country.code for p in program.public_projects}
+        places = {str(program.country)} if program.country else {str(p.country) for p in program.public_projects}
         places.discard("")
         for code in places or {""}:
             by_country[_country_name(code) or _("Regional")].append(card)

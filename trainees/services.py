@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cooperation.models import CooperationField, Organization
-from cooperation.services import Actor, audited_save, model_update
+from cooperation.services import Actor, audited_save, model_update, record_create, record_update
 from cooperation.validation import refusal
 from cooperation.workflow import Transitions
 
@@ -87,16 +87,12 @@ def course_update(
 
 @transaction.atomic
 def delegation_create(*, actor: Actor, **data: Any) -> Delegation:
-    delegation = Delegation(**data)
-    audited_save(delegation, actor=actor)
-    return delegation
+    return record_create(Delegation, actor=actor, **data)
 
 
 @transaction.atomic
 def delegation_update(*, delegation: Delegation, actor: Actor, **data: Any) -> Delegation:
-    model_update(delegation, data)
-    audited_save(delegation, actor=actor)
-    return delegation
+    return record_update(delegation, actor=actor, **data)
 
 
 # --- trainees ---------------------------------------------------------------------------
@@ -105,17 +101,13 @@ def delegation_update(*, delegation: Delegation, actor: Actor, **data: Any) -> D
 @transaction.atomic
 def trainee_create(*, actor: Actor, **data: Any) -> Trainee:
     """Record a trainee; a second record of the same person is refused, naming the first."""
-    trainee = Trainee(**data)
-    audited_save(trainee, actor=actor)
-    return trainee
+    return record_create(Trainee, actor=actor, **data)
 
 
 @transaction.atomic
 def trainee_update(*, trainee: Trainee, actor: Actor, **data: Any) -> Trainee:
     """Change a trainee; becoming a second record of someone on record is refused, naming the first."""
-    model_update(trainee, data)
-    audited_save(trainee, actor=actor)
-    return trainee
+    return record_update(trainee, actor=actor, **data)
 
 
 # --- nominations ------------------------------------------------------------------------

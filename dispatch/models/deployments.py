@@ -358,7 +358,7 @@ class Deployment(TimeStampedModel):
                 errors[NON_FIELD_ERRORS] = general
             raise ValidationError(errors) from None
 
-    def clean(self):
+    def clean(self) -> None:
         """Field-level messages for the rules the constraints also hold in SQL."""
         errors: dict[str, list[ValidationError]] = {}
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cooperation.models import Organization
-from cooperation.services import Actor, audited_save, model_update
+from cooperation.services import Actor, audited_save, record_create, record_update
 from cooperation.validation import refusal
 
 from ..choices import DeploymentStatus, MissionStatus, StandbySpecialty
@@ -153,30 +153,22 @@ def _join(
 
 @transaction.atomic
 def mission_create(*, actor: Actor, **data: Any) -> Mission:
-    mission = Mission(**data)
-    audited_save(mission, actor=actor)
-    return mission
+    return record_create(Mission, actor=actor, **data)
 
 
 @transaction.atomic
 def mission_update(*, mission: Mission, actor: Actor, **data: Any) -> Mission:
-    model_update(mission, data)
-    audited_save(mission, actor=actor)
-    return mission
+    return record_update(mission, actor=actor, **data)
 
 
 @transaction.atomic
 def disaster_create(*, actor: Actor, **data: Any) -> DisasterEvent:
-    disaster = DisasterEvent(**data)
-    audited_save(disaster, actor=actor)
-    return disaster
+    return record_create(DisasterEvent, actor=actor, **data)
 
 
 @transaction.atomic
 def disaster_update(*, disaster: DisasterEvent, actor: Actor, **data: Any) -> DisasterEvent:
-    model_update(disaster, data)
-    audited_save(disaster, actor=actor)
-    return disaster
+    return record_update(disaster, actor=actor, **data)
 
 
 @transaction.atomic
