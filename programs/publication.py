@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cooperation.services import audited_save
+from cooperation.services import audited_save, model_update
 from cooperation.workflow import Transitions
 
 from .models import Program, Project, Publication
@@ -67,9 +67,7 @@ def _move(record: Publishable, *, actor, target: str, reviewing: bool = False, *
             }
         )
     PUBLICATION_TRANSITIONS.check(locked.publication, target)
-    locked.publication = target
-    for name, value in changes.items():
-        setattr(locked, name, value)
+    model_update(locked, {"publication": target, **changes})
     audited_save(locked, actor=actor)
     return locked
 
