@@ -9,6 +9,7 @@ server-side script trims, counts and extends in one step.
 
 import logging
 import secrets
+import weakref
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -40,6 +41,21 @@ return {1}
 """
 
 
+# Connection pool → a client on it. Django's Redis cache makes a new client object on each
+# call (a few hundred attribute settings); the script needs only one per pool, and a client
+# takes a connection from its pool for each command, so threads can share it.
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _client_of(cache: RedisCache):
+    backend = cache._cache  # Django's RedisCacheClient; the stubs leave out its pool helpers
+    pool = backend._get_connection_pool(write=True)  # type: ignore[attr-defined]
+    client = _clients.get(pool)
+    if client is None:
+        client = _clients[pool] = backend._client(connection_pool=pool)  # type: ignore[attr-defined]
+    return client
+
+
 class TokenClientThrottle(UserRateThrottle):
     """Scripts on tokens are rate-limited; people in the browsable API are not."""
 
@@ -57,7 +73,7 @@ class TokenClientThrottle(UserRateThrottle):
             return super().allow_request(request, view)
         try:
             # The cache's own connection pool (RedisCache keeps it on `_cache`).
-            client = cache._cache.get_client(self.key, write=True)
+            client = _client_of(cache)
             if TokenClientThrottle._script is None:
                 TokenClientThrottle._script = client.register_script(WINDOW_SCRIPT)
             answer = TokenClientThrottle._script(

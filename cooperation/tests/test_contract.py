@@ -8,11 +8,12 @@ the API accepts. One operation is also run over real HTTP, against a live server
 server path (sockets, headers, lengths) keeps the same contract.
 
 Slow (the `contract` tier): schemathesis builds about 150 deterministic coverage cases per
-operation when the tests are collected, and each test sends all of them.
+operation (when a test first runs: `lazy_coverage`), and each test sends all of them.
 """
 
 import json
 import os
+import sys
 
 import pytest
 import schemathesis
@@ -23,6 +24,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from conftest import token_client
 from cooperation import devstack
+from cooperation.tests import lazy_coverage  # noqa: F401  (before the tests are generated)
 from cooperation.wsgi import application
 
 pytestmark = pytest.mark.contract
@@ -52,6 +54,12 @@ def openapi_schema() -> dict:
             path.write_text(generated, encoding="utf-8")
         return json.loads(path.read_text(encoding="utf-8"))
 
+
+# Before each in-process call schemathesis tries `import flask`, to watch a Flask app for
+# exceptions; with Flask not installed, every one of the ~50,000 calls searched the whole
+# path for it again (a failed import is not remembered). None here makes that import fail
+# at once, as Python documents for a None entry in sys.modules.
+sys.modules.setdefault("flask", None)
 
 RAW_SCHEMA = openapi_schema()
 schema = schemathesis.openapi.from_dict(RAW_SCHEMA)
