@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .audit import register_admin as register_audit_admin
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
 from .privacy import hidden_fields
-from .services import api_token_issue, api_token_revoke, record_delete
+from .services import api_token_issue, api_token_revoke, api_token_update, record_delete
 
 
 class RestrictedAdmin(SimpleHistoryAdmin):
@@ -346,7 +346,8 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            api_token_update(api_token=obj, actor=request.user, **form_values(obj, form))
+            return
         token, key = api_token_issue(user=obj.user, name=obj.name, expires_at=obj.expires_at, actor=request.user)
         obj.pk, obj.digest, obj.hint, obj.created_at = token.pk, token.digest, token.hint, token.created_at
         messages.warning(

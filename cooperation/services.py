@@ -87,6 +87,12 @@ def api_token_issue(
 
 
 @transaction.atomic
+def api_token_update(*, api_token: ApiToken, actor: Actor, **data: Any) -> ApiToken:
+    """Change what may change of a token after it is issued (its expiry): never its key."""
+    return record_update(api_token, actor=actor, **data)
+
+
+@transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: Actor = None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
