@@ -1,10 +1,11 @@
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -14,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .audit import register_admin as register_audit_admin
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
 from .privacy import hidden_fields
-from .services import api_token_issue, api_token_revoke
+from .services import api_token_issue, api_token_revoke, api_token_update, record_delete
 
 
 class RestrictedAdmin(SimpleHistoryAdmin):
@@ -77,11 +78,13 @@ def _without(line, hidden):
 
 
 class RefusedWrite(Exception):
-    """A service refused the admin's save; carries the refusal back to `changeform_view`."""
+    """A service refused one of the admin's writes; carries the refusal, and the prefix of
+    the form it answers (None: the record's own form), back to `changeform_view`."""
 
-    def __init__(self, refusal: ValidationError):
+    def __init__(self, refusal: ValidationError, prefix: str | None = None):
         super().__init__(refusal)
         self.refusal = refusal
+        self.prefix = prefix
 
 
 REFUSAL_ATTRIBUTE = "_refused_write"
@@ -94,70 +97,196 @@ def _add_refusal(form, refusal: ValidationError) -> None:
         form.add_error(None, refusal.error_list)
         return
     for name, errors in refusal.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+        shown = name in form.fields and not form.fields[name].widget.is_hidden
+        form.add_error(name if shown else None, errors)
 
 
-class ServiceWritesAdmin:
-    """Adds and changes go through the app's services, credited to the staff member, as the
-    API's do (see ServiceWritesMixin): `create_service(actor=…, **data)` and
-    `update_service(<instance_argument>=obj, actor=…, **data)`, where data are the values of
-    the fields the form shows.
+def form_values(obj, form) -> dict:
+    """The values of the fields `form` shows, as the form set them on `obj` (many-to-many
+    lists from the form): what an admin form hands its service."""
+    shown = set(form.fields)
+    data = {
+        field.name: getattr(obj, field.name)
+        for field in obj._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name in shown
+    }
+    for field in obj._meta.many_to_many:
+        if field.name in shown:
+            data[field.name] = form.cleaned_data[field.name]
+    return data
 
-    A refusal by the service is a form error on the same page, never a server error: the
-    refused save is rolled back, and the page is built again from the same input with the
-    refusal added to the form's errors.
-    """
 
-    # Each subclass names its service functions and the services' keyword for the instance.
-    create_service: ClassVar[Callable[..., Any]]
-    update_service: ClassVar[Callable[..., Any]]
+class ServiceWrites:
+    """The services an admin form saves its records through: `create_service(actor=…,
+    **data)`, `update_service(<instance_argument>=obj, actor=…, **data)`, where data are the
+    values of the fields the form shows, and `delete_service(<instance_argument>=obj,
+    actor=…)`, or `cooperation.services.record_delete` where the app has none. Whoever never
+    adds (or changes) a record names no create (or update) service."""
+
+    create_service: ClassVar[Callable[..., Any] | None] = None
+    update_service: ClassVar[Callable[..., Any] | None] = None
+    delete_service: ClassVar[Callable[..., Any] | None] = None
     instance_argument: ClassVar[str]
 
     def service_data(self, obj, form) -> dict:
-        """The form's values, as the form set them on `obj` (many-to-many lists from the form)."""
-        shown = set(form.fields)
-        data = {
-            field.name: getattr(obj, field.name)
-            for field in obj._meta.concrete_fields
-            if field.editable and not field.primary_key and field.name in shown
-        }
-        for field in obj._meta.many_to_many:
-            if field.name in shown:
-                data[field.name] = form.cleaned_data[field.name]
-        return data
+        return form_values(obj, form)
+
+    def named_service(self, name: str) -> Callable[..., Any]:
+        service = getattr(type(self), name)
+        if service is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} names no {name}.")
+        return service
+
+    def create_through_service(self, obj, form, actor):
+        return self.named_service("create_service")(actor=actor, **self.service_data(obj, form))
+
+    def update_through_service(self, obj, form, actor):
+        data = self.service_data(obj, form)
+        return self.named_service("update_service")(**{self.instance_argument: obj}, actor=actor, **data)
+
+    def delete_through_service(self, obj, actor) -> None:
+        service = type(self).delete_service
+        if service is None:
+            record_delete(obj, actor=actor)
+        else:
+            service(**{self.instance_argument: obj}, actor=actor)
+
+
+class ServiceWritesInline(ServiceWrites):
+    """An inline whose rows are added, changed and deleted through the app's services, like
+    its admin's record; the data of a new row include the parent record under the inline's
+    foreign key."""
+
+    def save_rows(self, request, formset) -> None:
+        """Save the formset's rows through the services, in the order `formset.save()` would
+        (deletions and changes, then additions), and tell the formset what was saved, as
+        `formset.save()` does, for the admin's change message."""
+        actor = request.user
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for form in formset.initial_forms:
+            row = form.instance
+            if row.pk is None:
+                continue
+            if form in formset.deleted_forms:
+                with _refused_as(form.prefix):
+                    self.delete_through_service(row, actor)
+                formset.deleted_objects.append(row)
+            elif form.has_changed():
+                with _refused_as(form.prefix):
+                    self.update_through_service(row, form, actor)
+                formset.changed_objects.append((row, form.changed_data))
+        for form in formset.extra_forms:
+            if not form.has_changed() or (formset.can_delete and formset._should_delete_form(form)):
+                continue
+            setattr(form.instance, formset.fk.name, formset.instance)
+            with _refused_as(form.prefix):
+                formset.new_objects.append(self.create_through_service(form.instance, form, actor))
+
+
+@contextmanager
+def _refused_as(prefix: str | None):
+    """A service's refusal, as the refusal of the form with this prefix (None: the record's)."""
+    try:
+        yield
+    except ValidationError as refusal:
+        raise RefusedWrite(refusal, prefix) from None
+
+
+class ServiceWritesAdmin(ServiceWrites):
+    """Adds, changes and deletes go through the app's services (see ServiceWrites), credited
+    to the staff member, as the API's do (see ServiceWritesMixin). The rows of its inlines are
+    saved the same way, each inline naming its own services (ServiceWritesInline); an inline
+    that is not one may only show rows.
+
+    A refusal by a service is a form error on the same page, never a server error: the
+    refused save is rolled back, and the page is built again from the same input with the
+    refusal added to the errors of the form (the record's or an inline row's) it answers.
+    """
 
     def save_model(self, request, obj, form, change):
-        data = self.service_data(obj, form)
-        try:
+        with _refused_as(None):
             if change:
-                type(self).update_service(**{self.instance_argument: obj}, actor=request.user, **data)
+                self.update_through_service(obj, form, request.user)
             else:
-                saved = type(self).create_service(actor=request.user, **data)
-                _take_saved_state(obj, saved)
-        except ValidationError as refusal:
-            raise RefusedWrite(refusal) from None
+                _take_saved_state(obj, self.create_through_service(obj, form, request.user))
+
+    def delete_model(self, request, obj):
+        self.delete_through_service(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so each deletion passes the service and gets its history row.
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        inline = getattr(formset, "service_inline", None)
+        if inline is not None:
+            inline.save_rows(request, formset)
+            return
+        if formset.has_changed():
+            raise ImproperlyConfigured(
+                f"The rows of {formset.model.__name__} are saved through the services: "
+                "make its inline a ServiceWritesInline."
+            )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        refusal = getattr(request, REFUSAL_ATTRIBUTE, None)
-        if refusal is None:
+        refused = getattr(request, REFUSAL_ATTRIBUTE, None)
+        if refused is None or refused.prefix is not None:
             return form_class
 
         class RefusedForm(form_class):
             def _post_clean(self):
                 super()._post_clean()
-                _add_refusal(self, refusal)
+                _add_refusal(self, refused.refusal)
 
         RefusedForm.__name__ = form_class.__name__
         return RefusedForm
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        refused = getattr(request, REFUSAL_ATTRIBUTE, None)
+        for formset_class, inline in super().get_formsets_with_inlines(request, obj):
+            if isinstance(inline, ServiceWritesInline):
+                formset_class.service_inline = inline
+            if refused is not None and refused.prefix is not None:
+                formset_class = _with_refusal(formset_class, refused)
+            yield formset_class, inline
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except RefusedWrite as refused:
             # Nothing of the refused save remains (the view's transaction rolled back).
-            setattr(request, REFUSAL_ATTRIBUTE, refused.refusal)
+            setattr(request, REFUSAL_ATTRIBUTE, refused)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def _with_refusal(formset_class, refused: RefusedWrite):
+    """The formset class whose row `refused.prefix` shows the refusal: on the row, or above
+    the rows when the refused write was the row's deletion (a row being deleted is not
+    validated)."""
+
+    class RefusedFormSet(formset_class):
+        def full_clean(self):
+            super().full_clean()
+            for form in self.forms:
+                if form.prefix != refused.prefix:
+                    continue
+                if self.can_delete and self._should_delete_form(form):
+                    self._non_form_errors.extend(_every_error(refused.refusal))
+                else:
+                    _add_refusal(form, refused.refusal)
+
+    RefusedFormSet.__name__ = formset_class.__name__
+    return RefusedFormSet
+
+
+def _every_error(refusal: ValidationError) -> list[ValidationError]:
+    """The refusal's errors, whichever field they name."""
+    if hasattr(refusal, "error_dict"):
+        return [error for errors in refusal.error_dict.values() for error in errors]
+    return refusal.error_list
 
 
 def _take_saved_state(obj, saved) -> None:
@@ -217,7 +346,8 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            api_token_update(api_token=obj, actor=request.user, **form_values(obj, form))
+            return
         token, key = api_token_issue(user=obj.user, name=obj.name, expires_at=obj.expires_at, actor=request.user)
         obj.pk, obj.digest, obj.hint, obj.created_at = token.pk, token.digest, token.hint, token.created_at
         messages.warning(

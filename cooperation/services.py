@@ -65,6 +65,15 @@ def record_update(record: ModelT, *, actor: Actor, **data: Any) -> ModelT:
 
 
 @transaction.atomic
+def record_delete(record: models.Model, *, actor: Actor) -> None:
+    """Delete one record, crediting the deletion to `actor` in its history: the plain delete
+    of a record whose app has no rule about deleting it."""
+    if actor is not None:
+        record._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
+    record.delete()
+
+
+@transaction.atomic
 def api_token_issue(
     *, user: User, name: str, expires_at: datetime | None = None, actor: Actor = None
 ) -> tuple[ApiToken, str]:
@@ -75,6 +84,12 @@ def api_token_issue(
         token.expires_at = expires_at
     audited_save(token, actor=actor)
     return token, key
+
+
+@transaction.atomic
+def api_token_update(*, api_token: ApiToken, actor: Actor, **data: Any) -> ApiToken:
+    """Change what may change of a token after it is issued (its expiry): never its key."""
+    return record_update(api_token, actor=actor, **data)
 
 
 @transaction.atomic

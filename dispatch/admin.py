@@ -17,11 +17,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin
+from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline
 from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
 from cooperation.crypto import DigestSearchAdminMixin
-from cooperation.services import audited_save
 
 from . import services
 from .choices import DeploymentStatus, StandbySpecialty
@@ -99,8 +98,11 @@ class AvailabilityFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ExpertLanguageInline(admin.TabularInline):
+class ExpertLanguageInline(ServiceWritesInline, admin.TabularInline):
     model = ExpertLanguage
+    create_service = staticmethod(services.expert_language_create)
+    update_service = staticmethod(services.expert_language_update)
+    instance_argument = "expert_language"
     extra = 1
 
 
@@ -206,14 +208,24 @@ class ChecklistItemForm(forms.ModelForm):
         return cleaned
 
 
-class ChecklistItemInline(admin.TabularInline):
+class ChecklistItemInline(ServiceWritesInline, admin.TabularInline):
+    """The standard items come with the preparation; here they are ticked, and marked
+    required or not."""
+
     model = ChecklistItem
     form = ChecklistItemForm
+    update_service = staticmethod(services.checklist_item_update)
+    instance_argument = "checklist_item"
     fields = ("kind", "required", "done", "done_at", "done_by", "note")
     readonly_fields = ("kind", "done_at", "done_by")
     extra = 0
     max_num = 0
     can_delete = False
+
+    def service_data(self, obj, form) -> dict:
+        # A tick left as it was is no tick: the item keeps who ticked it and when.
+        ticked = {"done": form.cleaned_data["done"]} if "done" in form.changed_data else {}
+        return {**super().service_data(obj, form), **ticked}
 
 
 class SafetyCheckInForm(forms.ModelForm):
@@ -231,9 +243,12 @@ class SafetyCheckInForm(forms.ModelForm):
         return cleaned
 
 
-class SafetyCheckInInline(admin.TabularInline):
+class SafetyCheckInInline(ServiceWritesInline, admin.TabularInline):
+    """Check-ins are added, never changed: they are what the expert reported."""
+
     model = SafetyCheckIn
     form = SafetyCheckInForm
+    create_service = staticmethod(services.safety_check_in_record)
     fields = ("at", "status", "note", "by")
     readonly_fields = ("by",)
     extra = 1
@@ -440,46 +455,6 @@ class DeploymentAdmin(ServiceWritesAdmin, RestrictedAdmin):
         for formset, inline in super().get_formsets_with_inlines(request, obj):
             if obj is not None:
                 yield formset, inline
-
-    def save_formset(self, request, form, formset, change):
-        # Ticks and check-ins go through the services; the admin's change message reads
-        # what was saved from the formset, so it is told.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        if formset.model is ChecklistItem:
-            for item_form in formset.forms:
-                item = item_form.instance
-                if "done" in item_form.changed_data:
-                    services.checklist_item_mark(
-                        item=item, done=item_form.cleaned_data["done"], actor=request.user, note=item.note
-                    )
-                elif item_form.has_changed():
-                    audited_save(item, actor=request.user)
-                if item_form.has_changed():
-                    formset.changed_objects.append((item, item_form.changed_data))
-            return
-        if formset.model is SafetyCheckIn:
-            for check_in_form in formset.forms:
-                if check_in_form.instance.pk is None and check_in_form.has_changed():
-                    data = check_in_form.cleaned_data
-                    check_in = services.safety_check_in_record(
-                        deployment=form.instance,
-                        status=data["status"],
-                        note=data.get("note", ""),
-                        at=data.get("at"),
-                        actor=request.user,
-                    )
-                    formset.new_objects.append(check_in)
-            return
-        super().save_formset(request, form, formset, change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # A tick or check-in that a concurrent write made impossible after the form was
-        # checked comes back as a message on the same page, never as a server error.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, refusal_text(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 # --- missions ------------------------------------------------------------------------------

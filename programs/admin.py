@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from cooperation.access import organization_of
-from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin
+from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline
 from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.models import Organization, Region
 from cooperation.periods import Period
@@ -156,52 +155,62 @@ class YearFilter(CodeListFilter):
 # --- inlines ----------------------------------------------------------------------------------
 
 
-class ProgramPartnerInline(admin.TabularInline):
+class ProgramPartnerInline(ServiceWritesInline, admin.TabularInline):
     model = ProgramPartner
+    create_service = staticmethod(services.program_partner_create)
+    update_service = staticmethod(services.program_partner_update)
+    instance_argument = "program_partner"
     extra = 0
     autocomplete_fields = ("organization",)
 
 
-class ProjectInline(admin.TabularInline):
+class ProjectInline(ServiceWritesInline, admin.TabularInline):
     model = Project
+    create_service = staticmethod(services.project_create)
+    update_service = staticmethod(services.project_update)
+    delete_service = staticmethod(services.project_delete)
+    instance_argument = "project"
     extra = 0
     fields = ("code", "title", "country", "start_date", "end_date", "status", "publication")
     readonly_fields = ("publication",)
     show_change_link = True
 
 
-class FundingInline(admin.TabularInline):
+class FundingInline(ServiceWritesInline, admin.TabularInline):
     model = Funding
+    create_service = staticmethod(services.funding_create)
+    update_service = staticmethod(services.funding_update)
+    instance_argument = "funding"
     extra = 0
     fields = ("project", "organization", "fiscal_year", "amount", "currency", "note")
     autocomplete_fields = ("project", "organization")
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ServiceWritesInline, admin.TabularInline):
     model = Indicator
+    create_service = staticmethod(services.indicator_create)
+    update_service = staticmethod(services.indicator_update)
+    instance_argument = "indicator"
     extra = 0
     fields = ("name", "unit", "baseline_value", "baseline_date", "target_value", "target_date", "internal")
     show_change_link = True
 
 
-class MeasurementInline(admin.TabularInline):
+class MeasurementInline(ServiceWritesInline, admin.TabularInline):
+    """A value reported here without naming the reporter is credited to the staff member's
+    organization (the measurement service's default)."""
+
     model = Measurement
+    create_service = staticmethod(services.measurement_create)
+    update_service = staticmethod(services.measurement_update)
+    instance_argument = "measurement"
     extra = 0
     fields = ("period_end", "value", "source", "note", "reported_by")
     autocomplete_fields = ("reported_by",)
 
 
 class PortfolioAdmin(ServiceWritesAdmin, RestrictedAdmin):
-    """Saves through the programs' services, as the API does; new values reported from
-    the admin are credited to the staff member's organization."""
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Measurement:
-            for inline_form in formset.forms:
-                measurement = inline_form.instance
-                if measurement.pk is None and measurement.reported_by_id is None:
-                    measurement.reported_by = organization_of(request.user)
-        super().save_formset(request, form, formset, change)
+    """Saves through the programs' services, as the API does."""
 
 
 # --- publication ------------------------------------------------------------------------------
@@ -329,6 +338,7 @@ class ProgramAdmin(ArchivingAdminMixin, PortfolioAdmin):
 class ProjectAdmin(PortfolioAdmin):
     create_service = staticmethod(services.project_create)
     update_service = staticmethod(services.project_update)
+    delete_service = staticmethod(services.project_delete)
     instance_argument = "project"
     list_display = ("code", "title", "program", "project_country", "status", "start_date", "end_date", "publication")
     list_filter = (

@@ -22,7 +22,17 @@ from django.utils.translation import gettext as _
 from cooperation.access import organization_of
 from cooperation.archive import archive
 from cooperation.models import CooperationField, Organization, Region
-from cooperation.services import Actor, LoadReport, ModelT, audited_save, model_update, upsert_by_code
+from cooperation.services import (
+    Actor,
+    LoadReport,
+    ModelT,
+    audited_save,
+    model_update,
+    record_create,
+    record_delete,
+    record_update,
+    upsert_by_code,
+)
 
 from .models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, Status
 
@@ -50,13 +60,18 @@ def _save(
     return instance
 
 
-def _delete(instance: models.Model, *, actor: Actor) -> None:
-    if actor is not None:
-        instance._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
-    instance.delete()
-
-
 # --- programs --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def program_partner_create(*, actor: Actor, **data: Any) -> ProgramPartner:
+    """One organization in one role in a program; the same role twice is refused."""
+    return record_create(ProgramPartner, actor=actor, **data)
+
+
+@transaction.atomic
+def program_partner_update(*, program_partner: ProgramPartner, actor: Actor, **data: Any) -> ProgramPartner:
+    return record_update(program_partner, actor=actor, **data)
 
 
 def _set_partners(program: Program, partners: Partners, *, actor: Actor) -> tuple[int, int]:
@@ -66,7 +81,7 @@ def _set_partners(program: Program, partners: Partners, *, actor: Actor) -> tupl
     removed = 0
     for partnership in program.partnerships.all():
         if (partnership.organization_id, partnership.role) not in wanted:
-            _delete(partnership, actor=actor)
+            record_delete(partnership, actor=actor)
             removed += 1
     existing = set(program.partnerships.values_list("organization_id", "role"))
     added = sorted(wanted - existing)
@@ -186,7 +201,7 @@ def project_update(
 
 @transaction.atomic
 def project_delete(*, project: Project, actor: Actor) -> None:
-    _delete(project, actor=actor)
+    record_delete(project, actor=actor)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin
+from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline
 from cooperation.archive import ArchivingAdminMixin
 from cooperation.archive import restore_selected as restore_archived
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
@@ -37,8 +37,11 @@ def _messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class CourseVisitInline(admin.TabularInline):
+class CourseVisitInline(ServiceWritesInline, admin.TabularInline):
     model = CourseVisit
+    create_service = staticmethod(services.course_visit_create)
+    update_service = staticmethod(services.course_visit_update)
+    instance_argument = "course_visit"
     extra = 0
     fields = ("date", "kind", "place", "organization")
     autocomplete_fields = ("organization",)
@@ -506,7 +509,10 @@ class DelegationAdmin(ServiceWritesAdmin, RestrictedAdmin):
 
 
 @admin.register(CourseVisit)
-class CourseVisitAdmin(RestrictedAdmin):
+class CourseVisitAdmin(ServiceWritesAdmin, RestrictedAdmin):
+    create_service = staticmethod(services.course_visit_create)
+    update_service = staticmethod(services.course_visit_update)
+    instance_argument = "course_visit"
     list_display = ("date", "course", "kind", "place", "organization")
     list_filter = ("kind",)
     search_fields = ("place", "course__code", "course__title")

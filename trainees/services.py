@@ -27,6 +27,7 @@ from cooperation.workflow import Transitions
 from .models import (
     SEAT_STATUSES,
     Course,
+    CourseVisit,
     Delegation,
     Enrollment,
     EnrollmentStatus,
@@ -93,6 +94,17 @@ def delegation_create(*, actor: Actor, **data: Any) -> Delegation:
 @transaction.atomic
 def delegation_update(*, delegation: Delegation, actor: Actor, **data: Any) -> Delegation:
     return record_update(delegation, actor=actor, **data)
+
+
+@transaction.atomic
+def course_visit_create(*, actor: Actor, **data: Any) -> CourseVisit:
+    """A site visit on a day of its course."""
+    return record_create(CourseVisit, actor=actor, **data)
+
+
+@transaction.atomic
+def course_visit_update(*, course_visit: CourseVisit, actor: Actor, **data: Any) -> CourseVisit:
+    return record_update(course_visit, actor=actor, **data)
 
 
 # --- trainees ---------------------------------------------------------------------------

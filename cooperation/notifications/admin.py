@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -76,9 +75,9 @@ class NotificationAdmin(ReadOnlyAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Opening one's own notification reads it.
-        Notification.objects.filter(pk=object_id, recipient=request.user, read_at__isnull=True).update(
-            read_at=timezone.now()
+        # Opening one's own notification reads it (a superuser opening another's does not).
+        notifications_mark_read(
+            user=request.user, notifications=Notification.objects.filter(pk=object_id, recipient=request.user)
         )
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -9,10 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from cooperation import admin
 from cooperation.api.authentication import token_of
 from cooperation.models import ApiToken
 from cooperation.roles import PARTNER_COORDINATOR, roles_of
-from cooperation.services import api_token_issue, api_token_revoke
+from cooperation.services import api_token_issue, api_token_revoke, api_token_update
+from cooperation.tests.service_doubles import recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +133,22 @@ def test_staff_issue_a_token_in_the_admin_and_see_the_key_once(client, staff_use
     key = next(word for message in shown for word in message.split() if word.startswith(ApiToken.PREFIX))
     assert ApiToken.digest_of(key) == token.digest
     assert client_with(key).get("/api/v1/regions/").status_code == 200
+
+
+def test_staff_change_a_tokens_expiry_through_the_service(client, staff_user, coordinator_user, monkeypatch):
+    token, _key = api_token_issue(user=coordinator_user, name="admin change")
+    called = []
+    monkeypatch.setattr(admin, "api_token_update", recorded(api_token_update, called))
+    client.force_login(staff_user)
+    expires = (timezone.localtime() + timedelta(days=10)).replace(microsecond=0)
+    response = client.post(
+        f"/admin/cooperation/apitoken/{token.pk}/change/",
+        {"expires_at_0": expires.strftime("%Y-%m-%d"), "expires_at_1": expires.strftime("%H:%M:%S")},
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert called == ["api_token_update"]
+    token.refresh_from_db()
+    assert (token.expires_at, token.history.latest().history_user) == (expires, staff_user)
 
 
 def test_issue_api_token_command(coordinator_user, capsys):

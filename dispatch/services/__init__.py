@@ -7,6 +7,7 @@ from .deployments import (
     STAFF_ONLY_REQUEST_FIELDS,
     STANDARD_CHECKLIST,
     checklist_item_mark,
+    checklist_item_update,
     deployment_approve,
     deployment_record_completion,
     deployment_request,
@@ -25,7 +26,7 @@ from .missions import (
     mission_update,
     reference_missions_load,
 )
-from .roster import expert_create, expert_update
+from .roster import expert_create, expert_language_create, expert_language_update, expert_update
 
 __all__ = [
     "DEPLOYMENT_TRANSITIONS",
@@ -36,6 +37,7 @@ __all__ = [
     "Assembly",
     "Skipped",
     "checklist_item_mark",
+    "checklist_item_update",
     "deployment_approve",
     "deployment_record_completion",
     "deployment_request",
@@ -45,6 +47,8 @@ __all__ = [
     "disaster_create",
     "disaster_update",
     "expert_create",
+    "expert_language_create",
+    "expert_language_update",
     "expert_update",
     "mission_assemble",
     "mission_create",

@@ -337,6 +337,19 @@ def checklist_item_mark(*, item: ChecklistItem, done: bool, actor: Actor, note: 
 
 
 @transaction.atomic
+def checklist_item_update(
+    *, checklist_item: ChecklistItem, actor: Actor, done: bool | None = None, **data: Any
+) -> ChecklistItem:
+    """Change whether an item is required and its note; `done`, when given, ticks or unticks
+    it as `checklist_item_mark` does (only while preparing the departure)."""
+    model_update(checklist_item, data)
+    if done is not None:
+        return checklist_item_mark(item=checklist_item, done=done, actor=actor)
+    audited_save(checklist_item, actor=actor)
+    return checklist_item
+
+
+@transaction.atomic
 def safety_check_in_record(
     *, deployment: Deployment, status: str, actor: Actor, note: str = "", at: datetime | None = None
 ) -> SafetyCheckIn:

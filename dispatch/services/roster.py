@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cooperation.models import CooperationField
-from cooperation.services import Actor, audited_save, model_update
+from cooperation.services import Actor, audited_save, model_update, record_create, record_update
 from cooperation.validation import refusal
 
 from ..models import Expert, ExpertLanguage
@@ -66,3 +66,14 @@ def expert_update(
     """Change an expert; `specialties` and `languages`, when given, replace the lists."""
     model_update(expert, data)
     return _save_expert(expert, actor=actor, specialties=specialties, languages=languages)
+
+
+@transaction.atomic
+def expert_language_create(*, actor: Actor, **data: Any) -> ExpertLanguage:
+    """One language of an expert, at a level from 1 to 5; the same language twice is refused."""
+    return record_create(ExpertLanguage, actor=actor, **data)
+
+
+@transaction.atomic
+def expert_language_update(*, expert_language: ExpertLanguage, actor: Actor, **data: Any) -> ExpertLanguage:
+    return record_update(expert_language, actor=actor, **data)

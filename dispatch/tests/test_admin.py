@@ -8,6 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cooperation.tests.factories import CooperationFieldFactory
+from cooperation.tests.service_doubles import refusing
+from cooperation.validation import refusal
+from dispatch import services
+from dispatch.admin import ChecklistItemInline, SafetyCheckInInline
 from dispatch.models import Deployment, SafetyCheckIn
 
 from .conftest import bring_to, ready_deployment
@@ -134,8 +138,9 @@ def test_an_overlapping_admin_edit_is_a_form_error(admin_client):
     assert Deployment.objects.get(pk=later.pk).planned_start == date(2031, 5, 1)
 
 
-def test_check_ins_are_added_inline_while_deployed(admin_client, staff_user):
-    deployment = bring_to(ready_deployment(), "deployed", staff_user)
+def deployment_page(admin_client, deployment, *, tick=(), check_in=None) -> tuple[str, dict]:
+    """The deployment's change page and its data as sent back, with the checklist items of
+    the kinds in `tick` ticked and, given `check_in` (status, note), one check-in added."""
     url = reverse("admin:dispatch_deployment_change", args=[deployment.pk])
     form = admin_client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "expert"}
@@ -144,28 +149,68 @@ def test_check_ins_are_added_inline_while_deployed(admin_client, staff_user):
     data.update({"checklist-TOTAL_FORMS": len(checklist), "checklist-INITIAL_FORMS": len(checklist)})
     for n, item in enumerate(checklist):
         data.update({f"checklist-{n}-id": item.pk, f"checklist-{n}-deployment": deployment.pk})
-        if item.is_done:
+        if item.is_done or item.kind in tick:
             data[f"checklist-{n}-done"] = "on"
         if item.required:
             data[f"checklist-{n}-required"] = "on"
-    # A check-in cannot lie in the future: report it at the current minute of the agency's clock.
-    now = timezone.localtime()
-    data.update(
-        {
-            "check_ins-TOTAL_FORMS": 1,
-            "check_ins-INITIAL_FORMS": 0,
-            "check_ins-0-at_0": str(now.date()),
-            "check_ins-0-at_1": now.strftime("%H:%M"),
-            "check_ins-0-status": "ok",
-            "check_ins-0-note": "Safe",
-            "status_changes-TOTAL_FORMS": 0,
-            "status_changes-INITIAL_FORMS": 0,
-        }
-    )
-    response = admin_client.post(url, data)
+    data.update({"check_ins-TOTAL_FORMS": 0, "check_ins-INITIAL_FORMS": 0})
+    if check_in is not None:
+        # A check-in cannot lie in the future: report it at the current minute of the agency's clock.
+        now = timezone.localtime()
+        status, note = check_in
+        data.update(
+            {
+                "check_ins-TOTAL_FORMS": 1,
+                "check_ins-0-at_0": str(now.date()),
+                "check_ins-0-at_1": now.strftime("%H:%M"),
+                "check_ins-0-status": status,
+                "check_ins-0-note": note,
+            }
+        )
+    data.update({"status_changes-TOTAL_FORMS": 0, "status_changes-INITIAL_FORMS": 0})
+    return url, data
+
+
+def test_check_ins_are_added_inline_while_deployed(admin_client, staff_user):
+    deployment = bring_to(ready_deployment(), "deployed", staff_user)
+    response = admin_client.post(*deployment_page(admin_client, deployment, check_in=("ok", "Safe")))
     assert response.status_code == 302, [f.formset.errors for f in response.context["inline_admin_formsets"]]
     (check_in,) = SafetyCheckIn.objects.filter(deployment=deployment)
     assert (check_in.note, check_in.by) == ("Safe", staff_user)
+
+
+def test_a_checklist_tick_goes_through_the_service(admin_client, staff_user, monkeypatch):
+    """About two seconds: the deployment reaches `preparing` through the lifecycle services,
+    and its change page, with every inline, is read and sent back."""
+    deployment = bring_to(ready_deployment(), "preparing", staff_user)
+    item = deployment.checklist.filter(done_at__isnull=True).order_by("kind").first()
+    called = []
+
+    def update(**kwargs):
+        called.append(sorted(kwargs))
+        return services.checklist_item_update(**kwargs)
+
+    monkeypatch.setattr(ChecklistItemInline, "update_service", staticmethod(update))
+    response = admin_client.post(*deployment_page(admin_client, deployment, tick=[item.kind]))
+    assert response.status_code == 302, [f.formset.errors for f in response.context["inline_admin_formsets"]]
+    # Only the ticked item is saved, and the tick travels to the service.
+    assert called == [["actor", "checklist_item", "deployment", "done", "note", "required"]]
+    item.refresh_from_db()
+    assert (item.is_done, item.done_by) == (True, staff_user)
+    assert item.history.latest().history_user == staff_user
+
+
+def test_a_refused_check_in_is_an_error_on_its_row(admin_client, staff_user, monkeypatch):
+    """About two seconds: the deployment reaches `deployed` through the lifecycle services,
+    and the refused save builds the change page a second time."""
+    deployment = bring_to(ready_deployment(), "deployed", staff_user)
+    refused = refusal("status", "The expert reported in another way.", "refused_status")
+    monkeypatch.setattr(SafetyCheckInInline, "create_service", refusing(services.safety_check_in_record, refused))
+    response = admin_client.post(*deployment_page(admin_client, deployment, check_in=("ok", "Safe")))
+    assert response.status_code == 200
+    check_ins = next(f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "check_ins")
+    assert check_ins.forms[0].errors.as_data()["status"][0].code == "refused_status"
+    assert not SafetyCheckIn.objects.exists()
 
 
 def test_completion_report_page(admin_client, staff_user):

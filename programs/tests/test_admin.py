@@ -7,9 +7,10 @@ from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 
 from cooperation.tests.factories import CooperationFieldFactory, OrganizationFactory, RegionFactory
+from cooperation.tests.service_doubles import recorded, refusing
 from programs import services
-from programs.admin import ProgramAdmin
-from programs.models import Indicator, Measurement, Program
+from programs.admin import ProgramAdmin, ProgramPartnerInline, ProjectInline
+from programs.models import Indicator, Measurement, Program, Project
 
 from .factories import IndicatorFactory, MeasurementFactory, ProgramFactory, ProgramPartnerFactory, ProjectFactory
 
@@ -197,16 +198,8 @@ def test_a_value_before_the_baseline_is_a_form_error(japanese_staff):
 
 def test_the_program_admin_adds_and_changes_through_the_services(japanese_staff, staff_user, monkeypatch):
     called = []
-
-    def recorded(service):
-        def call(**kwargs):
-            called.append(service.__name__)
-            return service(**kwargs)
-
-        return staticmethod(call)
-
-    monkeypatch.setattr(ProgramAdmin, "create_service", recorded(services.program_create))
-    monkeypatch.setattr(ProgramAdmin, "update_service", recorded(services.program_update))
+    monkeypatch.setattr(ProgramAdmin, "create_service", recorded(services.program_create, called))
+    monkeypatch.setattr(ProgramAdmin, "update_service", recorded(services.program_update, called))
     rows = no_rows("partnerships", "projects", "fundings")
     response = japanese_staff.post("/admin/programs/program/add/", {**program_form(), **rows})
     assert response.status_code == 302, response.context["errors"] if response.context else response
@@ -222,16 +215,13 @@ def test_the_program_admin_adds_and_changes_through_the_services(japanese_staff,
 
 
 def test_a_refusal_by_the_program_service_is_a_form_error(japanese_staff, monkeypatch):
-    def refuse(**kwargs):
-        services.program_create(**kwargs)  # written, then refused: nothing of it may remain
-        raise ValidationError(
-            {
-                "counterpart": ValidationError("Not a counterpart of this program.", code="refused_counterpart"),
-                "partners": ValidationError("Name a partner first.", code="refused_partners"),
-            }
-        )
-
-    monkeypatch.setattr(ProgramAdmin, "create_service", staticmethod(refuse))
+    refusal = ValidationError(
+        {
+            "counterpart": ValidationError("Not a counterpart of this program.", code="refused_counterpart"),
+            "partners": ValidationError("Name a partner first.", code="refused_partners"),
+        }
+    )
+    monkeypatch.setattr(ProgramAdmin, "create_service", refusing(services.program_create, refusal))
     response = japanese_staff.post(
         "/admin/programs/program/add/", {**program_form(), **no_rows("partnerships", "projects", "fundings")}
     )
@@ -242,6 +232,82 @@ def test_a_refusal_by_the_program_service_is_a_form_error(japanese_staff, monkey
     assert [error.code for error in errors["__all__"]] == ["refused_partners"]
     assert not Program.all_objects.exists()
     assert not LogEntry.objects.exists()
+
+
+def post_program_rows(client, program, *, partnerships=(), projects=(), title=None):
+    """The program's change page sent back with these inline rows (existing rows first)."""
+    existing = sum(1 for row in projects if row.get("id"))
+    return client.post(
+        f"/admin/programs/program/{program.pk}/change/",
+        {
+            **program_form(code=program.code, title=title or program.title, start_date="2010-01-01"),
+            **inline("partnerships", list(partnerships), initial=len(partnerships)),
+            **inline("projects", list(projects), initial=existing),
+            **no_rows("fundings"),
+        },
+    )
+
+
+def test_inline_rows_are_changed_deleted_and_added_through_their_services(japanese_staff, staff_user, monkeypatch):
+    program = ProgramFactory(code="p", start_date=date(2010, 1, 1))
+    partnership = ProgramPartnerFactory(program=program, role="implementing")
+    old = ProjectFactory(program=program, code="old", start_date=date(2011, 1, 1))
+    called = []
+    monkeypatch.setattr(ProgramPartnerInline, "update_service", recorded(services.program_partner_update, called))
+    monkeypatch.setattr(ProjectInline, "create_service", recorded(services.project_create, called))
+    monkeypatch.setattr(ProjectInline, "delete_service", recorded(services.project_delete, called))
+    partner_row = {"id": partnership.pk, "program": program.pk, "organization": partnership.organization_id}
+    response = post_program_rows(
+        japanese_staff,
+        program,
+        partnerships=[partner_row | {"role": "funding"}],
+        projects=[
+            project_row("old", "2011-01-01") | {"id": old.pk, "program": program.pk, "DELETE": "on"},
+            project_row("new", "2012-01-01"),
+        ],
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert called == ["program_partner_update", "project_delete", "project_create"]
+    partnership.refresh_from_db()
+    new = Project.objects.get()
+    assert (partnership.role, new.code) == ("funding", "new")
+    for record in (partnership, new):
+        assert record.history.latest().history_user == staff_user
+    assert Project.history.get(id=old.pk, history_type="-").history_user == staff_user
+
+
+def test_a_refusal_by_an_inline_service_is_an_error_on_its_row(japanese_staff, monkeypatch):
+    program = ProgramFactory(code="p", start_date=date(2010, 1, 1))
+    refusal = ValidationError(
+        {
+            "title": ValidationError("Name the project after its purpose.", code="refused_title"),
+            "fields": ValidationError("Name a field first.", code="refused_fields"),
+        }
+    )
+    monkeypatch.setattr(ProjectInline, "create_service", refusing(services.project_create, refusal))
+    response = post_program_rows(japanese_staff, program, projects=[project_row("new", "2012-01-01")], title="New")
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][1].formset.forms[0].errors.as_data()
+    assert errors["title"][0].code == "refused_title"
+    # A field the row does not show is reported above the row.
+    assert [error.code for error in errors["__all__"]] == ["refused_fields"]
+    program.refresh_from_db()
+    assert program.title != "New"
+    assert not Project.objects.exists()
+    assert not LogEntry.objects.exists()
+
+
+def test_a_refused_deletion_of_a_row_is_an_error_above_the_rows(japanese_staff, monkeypatch):
+    program = ProgramFactory(code="p", start_date=date(2010, 1, 1))
+    kept = ProjectFactory(program=program, code="kept", start_date=date(2011, 1, 1))
+    refusal = ValidationError("This project has reports filed.", code="refused_delete")
+    monkeypatch.setattr(ProjectInline, "delete_service", refusing(services.project_delete, refusal))
+    row = project_row("kept", "2011-01-01") | {"id": kept.pk, "program": program.pk, "DELETE": "on"}
+    response = post_program_rows(japanese_staff, program, projects=[row])
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][1].formset
+    assert [error.code for error in formset.non_form_errors().as_data()] == ["refused_delete"]
+    assert Project.objects.filter(pk=kept.pk).exists()
 
 
 def test_deleting_a_program_with_projects_in_the_admin_archives_it(japanese_staff):

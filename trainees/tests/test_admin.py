@@ -5,7 +5,11 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from trainees.models import Enrollment, EnrollmentStatus, Trainee
+from cooperation.tests.service_doubles import refusing
+from cooperation.validation import refusal
+from trainees import services
+from trainees.admin import CourseVisitInline
+from trainees.models import CourseVisit, Enrollment, EnrollmentStatus, Trainee
 
 from .factories import CourseFactory, DelegationFactory, EnrollmentFactory, TraineeFactory
 
@@ -153,3 +157,49 @@ def test_delegations_drill_down_by_year(admin_client):
     assert "?start_date__year=2012" in page and "?start_date__year=2013" in page
     by_year = admin_client.get("/admin/trainees/delegation/", {"start_date__year": 2012})
     assert [d.pk for d in by_year.context["cl"].result_list] == [in_2012.pk]
+
+
+def course_page_with_visit(admin_client, course, visit: dict) -> tuple[str, dict]:
+    """The course's change page and its data as sent back, with one site visit added."""
+    url = f"/admin/trainees/course/{course.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
+    data.update({f"visits-0-{name}": value for name, value in visit.items()})
+    data.update({"visits-TOTAL_FORMS": "1", "visits-INITIAL_FORMS": "0"})
+    data.update({"enrollments-TOTAL_FORMS": "0", "enrollments-INITIAL_FORMS": "0"})
+    return url, data
+
+
+def test_a_site_visit_added_on_the_course_page_goes_through_the_service(admin_client, staff_user, monkeypatch):
+    course = CourseFactory()
+    called = []
+
+    def create(**kwargs):
+        called.append(kwargs)
+        return services.course_visit_create(**kwargs)
+
+    monkeypatch.setattr(CourseVisitInline, "create_service", staticmethod(create))
+    visit = {"date": course.start_date.isoformat(), "kind": "koban", "place": "Shinjuku Koban"}
+    response = admin_client.post(*course_page_with_visit(admin_client, course, visit))
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    (kwargs,) = called
+    assert (kwargs["course"], kwargs["actor"]) == (course, staff_user)
+    saved = CourseVisit.objects.get(course=course)
+    assert (saved.place, saved.history.latest().history_user) == ("Shinjuku Koban", staff_user)
+
+
+def test_a_refused_site_visit_is_an_error_on_its_row(admin_client, monkeypatch):
+    """Over a second: the course page is read, and the refused save builds it a second time."""
+    course = CourseFactory(title="Before")
+    refused = refusal("place", "The host has not agreed to this visit.", "refused_place")
+    monkeypatch.setattr(CourseVisitInline, "create_service", refusing(services.course_visit_create, refused))
+    url, data = course_page_with_visit(
+        admin_client, course, {"date": course.start_date.isoformat(), "kind": "koban", "place": "Shinjuku Koban"}
+    )
+    response = admin_client.post(url, {**data, "title": "After"})
+    assert response.status_code == 200
+    visits = next(f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "visits")
+    assert visits.forms[0].errors.as_data()["place"][0].code == "refused_place"
+    assert not CourseVisit.objects.exists()
+    course.refresh_from_db()
+    assert course.title == "Before"
