@@ -25,6 +25,9 @@ UPDATE dispatch_deployment
    AND (actual_start IS NOT NULL OR actual_end IS NOT NULL);
 """
 
+# Undoing has nothing to run (the reverse side must be SQL written here, so: a no-op statement).
+NOTHING_TO_UNDO = "SELECT 1"
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -33,7 +36,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # The cleared dates are in the history notes; going back leaves them there.
-        migrations.RunSQL(KEEP_IN_HISTORY, migrations.RunSQL.noop),
+        migrations.RunSQL(KEEP_IN_HISTORY, NOTHING_TO_UNDO),
         migrations.AddConstraint(
             model_name="deployment",
             constraint=models.CheckConstraint(

@@ -21,6 +21,9 @@ UPDATE trainees_historicaldelegation
 def _field() -> models.CharField:
     return models.CharField(choices=CHOICES, default="planned", help_text=HELP, max_length=16, verbose_name="status")
 
+# Undoing has nothing to run (the reverse side must be SQL written here, so: a no-op statement).
+NOTHING_TO_UNDO = "SELECT 1"
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -31,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="delegation", name="status", field=_field()),
         migrations.AddField(model_name="historicaldelegation", name="status", field=_field()),
         # Going back drops the column, and the statuses with it.
-        migrations.RunSQL(HELD_WHEN_OVER, migrations.RunSQL.noop),
+        migrations.RunSQL(HELD_WHEN_OVER, NOTHING_TO_UNDO),
         migrations.AddConstraint(
             model_name="delegation",
             constraint=models.CheckConstraint(
