@@ -1,10 +1,12 @@
 """The figures managers report about experts abroad and relief missions; each one SQL aggregate.
 
-Definitions (DESIGN.md): for a period, experts *newly dispatched* are the distinct
-experts with a technical-cooperation deployment starting in it; experts dispatched *in
-total* are those with such a deployment overlapping it, continuing ones included. A
-deployment's dates are its actual ones where recorded, its planned ones otherwise.
-Cancelled deployments never count.
+Definitions (DESIGN.md): an expert is dispatched by a technical-cooperation deployment
+that departed (deployed, returned or closed). For a period, experts *newly dispatched*
+are the distinct experts with such a deployment whose actual start lies in it; experts
+dispatched *in total* are those with such a deployment whose actual dates overlap it,
+continuing ones included (one still abroad runs to its planned end). Deployments not yet
+departed (requested, nominated, preparing) are not dispatched: they are counted apart as
+*planned deployments*. Cancelled deployments never count.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from cooperation.periods import Period
 from . import reminders
 from .choices import DeploymentKind, MissionKind, MissionStatus, TeamType, Term
 from .models import Deployment, Mission
-from .models.deployments import WENT_ABROAD, effective_start
+from .models.deployments import NOT_YET_DEPARTED, WENT_ABROAD, effective_start
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -45,7 +47,11 @@ def secondment_targets() -> dict[str, int]:
 
 
 def _dispatched(period: Period, kind: str) -> QuerySet[Deployment]:
-    return Deployment.objects.filter(kind=kind, expert__isnull=False).overlapping(period.start, period.end)
+    # A departed deployment always has its actual start (a database rule), so its effective
+    # dates are the actual ones: the period places it by when the expert really left.
+    return Deployment.objects.filter(kind=kind, expert__isnull=False, status__in=WENT_ABROAD).overlapping(
+        period.start, period.end
+    )
 
 
 def _starts_in(period: Period) -> Q:
@@ -74,6 +80,14 @@ def experts_dispatched_by(
     keys = BREAKDOWN_KEYS[by]
     rows = _dispatched(period, kind).values(*keys).annotate(**_counts(period)).order_by(*keys)
     return [{"key": row[keys[0]], "label": row[keys[-1]], "new": row["new"], "total": row["total"]} for row in rows]
+
+
+def planned_deployments(period: Period, *, kind: str = DeploymentKind.TECHNICAL_COOPERATION) -> int:
+    """Deployments requested, nominated or preparing (not departed, not cancelled) whose
+    planned dates overlap the period; with or without a nominee, each counts once."""
+    return (
+        Deployment.objects.filter(kind=kind, status__in=NOT_YET_DEPARTED).overlapping(period.start, period.end).count()
+    )
 
 
 def _abroad_on(day: date, prefix: str = "") -> Q:

@@ -22,6 +22,8 @@ from trainees import stats as trainee_stats
 from .tables import Column, Table
 
 TREND_YEARS = 10
+# Shown only while the period runs or is still to come; null in the API for a period that is over.
+PLANNED_DEPLOYMENTS = "planned_deployments"
 
 
 @dataclass
@@ -34,9 +36,11 @@ class Summary:
         return [self.headline, *self.tables]
 
     def as_dict(self) -> dict[str, Any]:
+        figures = {row["key"]: row["value"] for row in self.headline.rows}
+        figures.setdefault(PLANNED_DEPLOYMENTS, None)
         return {
             "period": {"label": self.period.label, "start": self.period.start, "end": self.period.end},
-            "figures": {row["key"]: row["value"] for row in self.headline.rows},
+            "figures": figures,
             "tables": {table.key: table.as_dict() for table in self.tables},
         }
 
@@ -60,6 +64,19 @@ def _secondee_figures(row: dict) -> list[dict[str, Any]]:
     return figures
 
 
+def _planned_figures(period: Period) -> list[dict[str, Any]]:
+    """Deployments not yet departed, apart from the dispatched: only for a period not yet over."""
+    if period.end < timezone.localdate():
+        return []
+    return [
+        _figure(
+            PLANNED_DEPLOYMENTS,
+            _("Planned deployments (requested, nominated or preparing)"),
+            dispatch_stats.planned_deployments(period),
+        )
+    ]
+
+
 def headline(period: Period, trainees: trainee_stats.TraineeFigures) -> Table:
     experts = dispatch_stats.experts_dispatched(period)
     relief = dispatch_stats.missions_in(period)
@@ -70,9 +87,15 @@ def headline(period: Period, trainees: trainee_stats.TraineeFigures) -> Table:
     rows = [
         _figure("experts_new", _("Experts newly dispatched"), experts["new"]),
         _figure("experts_total", _("Experts dispatched in total"), experts["total"]),
+        *_planned_figures(period),
         _figure("courses_held", _("Courses held"), trainees.courses_held),
         _figure("trainees", _("Trainees"), trainees.participants),
         _figure("trainees_completed", _("Trainees who completed"), trainees.completed),
+        _figure(
+            "trainees_withdrawn_after_arrival",
+            _("Trainees withdrawn after arrival"),
+            trainees.withdrawn_after_arrival,
+        ),
         _figure("visitors", _("Visitors received"), trainees.visitors),
         _figure("relief_missions", _("Disaster relief missions"), relief["missions"]),
         _figure("relief_officers", _("Officers sent on disaster relief"), relief["officers"]),

@@ -28,7 +28,7 @@ from dispatch.tests.factories import (
     partner_in,
 )
 from programs.tests.factories import FundingFactory, IndicatorFactory, MeasurementFactory
-from trainees.models import Course, EnrollmentStatus
+from trainees.models import Course, Delegation, EnrollmentStatus
 from trainees.tests.factories import CourseFactory, DelegationFactory, EnrollmentFactory, TraineeFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,8 @@ def small_agency():
             trainee = TraineeFactory(nationality=("ID", "PH", "KE")[m % 3], gender=Gender.values[m % 2])
             status = (EnrollmentStatus.COMPLETED, EnrollmentStatus.ARRIVED, EnrollmentStatus.WITHDRAWN)[m % 3]
             EnrollmentFactory(course=course, trainee=trainee, nominated_by=partner, status=status)
-    DelegationFactory(start_date=day, end_date=day + timedelta(days=2), visitors=9)
+    # Only held delegations count in the visitors figure.
+    DelegationFactory(start_date=day, end_date=day + timedelta(days=2), visitors=9, status=Delegation.Status.HELD)
     return period
 
 

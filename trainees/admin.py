@@ -65,11 +65,27 @@ class EnrollmentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("trainee", "nominated_by")
 
 
+class CourseAdminForm(forms.ModelForm):
+    confirm_participants = forms.IntegerField(
+        label=_("confirm participants"),
+        required=False,
+        min_value=0,
+        help_text=_(
+            "When cancelling a course that has participants: their number, confirming the cancellation for all of them."
+        ),
+    )
+
+    class Meta:
+        model = Course
+        exclude: ClassVar[tuple[str, ...]] = ()
+
+
 @admin.register(Course)
 class CourseAdmin(ServiceWritesAdmin, RestrictedAdmin):
     create_service = staticmethod(services.course_create)
     update_service = staticmethod(services.course_update)
     instance_argument = "course"
+    form = CourseAdminForm
     list_display = (
         "code",
         "title",
@@ -92,6 +108,13 @@ class CourseAdmin(ServiceWritesAdmin, RestrictedAdmin):
 
     def get_queryset(self, request):
         return courses_with_seat_counts(super().get_queryset(request))
+
+    def service_data(self, obj, form) -> dict:
+        # The confirmation is no field of the course: the service reads it beside the values.
+        return {
+            **super().service_data(obj, form),
+            "confirm_participants": form.cleaned_data.get("confirm_participants"),
+        }
 
     @admin.display(description=_("seats taken"), ordering="seats_taken")
     def seats_taken(self, obj):
@@ -500,8 +523,8 @@ class DelegationAdmin(ServiceWritesAdmin, RestrictedAdmin):
     create_service = staticmethod(services.delegation_create)
     update_service = staticmethod(services.delegation_update)
     instance_argument = "delegation"
-    list_display = ("start_date", "end_date", "title", "country", "organization", "visitors")
-    list_filter = ("country",)
+    list_display = ("start_date", "end_date", "title", "status", "country", "organization", "visitors")
+    list_filter = ("status", "country")
     search_fields = ("title", "purpose", "organization__name")
     date_hierarchy = "start_date"
     autocomplete_fields = ("organization",)

@@ -106,10 +106,11 @@ class EnrollmentFilter(django_filters.FilterSet):
 
 
 class DelegationFilter(PeriodFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Delegation.Status.choices)
     country = django_filters.MultipleChoiceFilter(choices=countries)
     region = CountryInRegionFilter(field_name="country")
     organization = OrganizationCodeFilter("organization", "Organization (code)")
 
     class Meta:
         model = Delegation
-        fields = ("country", "region", "organization")
+        fields = ("status", "country", "region", "organization")

@@ -470,6 +470,13 @@ def duplicate_trainee_error(existing: Trainee) -> ValidationError:
 SEAT_STATUSES = (EnrollmentStatus.ACCEPTED, EnrollmentStatus.ARRIVED, EnrollmentStatus.COMPLETED)
 # The statuses that count as having taken part (the managers' "trainees").
 PARTICIPANT_STATUSES = (EnrollmentStatus.ARRIVED, EnrollmentStatus.COMPLETED)
+# Everyone still on a course's list (neither rejected nor withdrawn): cancelling the course
+# takes them all out of it, so the cancellation names how many.
+ACTIVE_ENROLLMENT_STATUSES = (
+    EnrollmentStatus.NOMINATED,
+    EnrollmentStatus.WAITLISTED,
+    *SEAT_STATUSES,
+)
 
 
 class Enrollment(TimeStampedModel):
@@ -696,7 +703,19 @@ class Delegation(TimeStampedModel):
         NPA = "npa", _("National Police Agency")
         OTHER = "other", _("Other")
 
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
     title = models.CharField(_("title"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PLANNED,
+        help_text=_("Only held delegations count in the figures."),
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     country = CountryField(_("country"))
@@ -735,6 +754,12 @@ class Delegation(TimeStampedModel):
                 name="delegation_visitors_positive",
                 violation_error_code="visitors",
                 violation_error_message=_("A delegation has at least one visitor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "held", "cancelled"]),
+                name="delegation_status_known",
+                violation_error_code="invalid_choice",
+                violation_error_message=_("A delegation is planned, held or cancelled."),
             ),
         ]
 

@@ -17,6 +17,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from cooperation.models import CooperationField, Organization
@@ -25,6 +26,7 @@ from cooperation.validation import refusal
 from cooperation.workflow import Transitions
 
 from .models import (
+    ACTIVE_ENROLLMENT_STATUSES,
     SEAT_STATUSES,
     Course,
     CourseVisit,
@@ -72,27 +74,90 @@ def _save_course(course: Course, *, actor: Actor, fields: Iterable[CooperationFi
 
 
 @transaction.atomic
-def course_create(*, actor: Actor, fields: Iterable[CooperationField] | None = None, **data: Any) -> Course:
+def course_create(
+    *,
+    actor: Actor,
+    fields: Iterable[CooperationField] | None = None,
+    confirm_participants: int | None = None,
+    **data: Any,
+) -> Course:
+    # A new course has no participants: a confirmation sent with it has nothing to confirm.
     return _save_course(Course(**data), actor=actor, fields=fields)
+
+
+def _confirm_cancelling(course: Course, confirmed: int | None) -> str:
+    """Refuse to cancel a course with participants unless the caller names how many; return the
+    history's reason for the cancellation."""
+    participants = Enrollment.objects.filter(course=course, status__in=ACTIVE_ENROLLMENT_STATUSES).count()
+    if participants and confirmed != participants:
+        message = ngettext(
+            "This course has %(count)d participant; confirm cancelling it for all %(count)d.",
+            "This course has %(count)d participants; confirm cancelling it for all %(count)d.",
+            participants,
+        ) % {"count": participants}
+        code = "confirmation_required" if confirmed is None else "confirmation_mismatch"
+        raise refusal("confirm_participants", message, code)
+    return ngettext("Cancelled with %(count)d participant.", "Cancelled with %(count)d participants.", participants) % {
+        "count": participants
+    }
 
 
 @transaction.atomic
 def course_update(
-    *, course: Course, actor: Actor, fields: Iterable[CooperationField] | None = None, **data: Any
+    *,
+    course: Course,
+    actor: Actor,
+    fields: Iterable[CooperationField] | None = None,
+    confirm_participants: int | None = None,
+    **data: Any,
 ) -> Course:
-    """Change a course; its row is locked so seats cannot move meanwhile."""
-    _locked_course(course.pk)
+    """Change a course; its row is locked so seats cannot move meanwhile.
+
+    Cancelling a course that has participants (anyone nominated, waitlisted, accepted,
+    arrived or completed) needs `confirm_participants` equal to their number; the
+    cancellation and that number are recorded in the course's history.
+    """
+    stored = _locked_course(course.pk)
     model_update(course, data)
+    if course.status == Course.Status.CANCELLED and stored.status != Course.Status.CANCELLED:
+        course._change_reason = _confirm_cancelling(course, confirm_participants)  # type: ignore[attr-defined]  # read by django-simple-history
     return _save_course(course, actor=actor, fields=fields)
+
+
+DS = Delegation.Status
+
+# A delegation is received or called off; either is final (a cancelled one is never held).
+DELEGATION_TRANSITIONS = Transitions(
+    {DS.PLANNED: {DS.HELD, DS.CANCELLED}, DS.HELD: set(), DS.CANCELLED: set()}, labels=DS
+)
+
+
+def _check_held_has_begun(status: str, start_date: date | None) -> None:
+    # Only held delegations count: a visit is held once it has begun, not ahead.
+    if status == DS.HELD and start_date is not None and start_date > timezone.localdate():
+        raise refusal(
+            "status",
+            _("A delegation is marked held once its visit has begun (it starts on %(start)s).")
+            % {"start": start_date.isoformat()},
+            "not_yet_held",
+        )
 
 
 @transaction.atomic
 def delegation_create(*, actor: Actor, **data: Any) -> Delegation:
+    """Record a delegation, planned unless said otherwise (one recorded after the visit is held)."""
+    _check_held_has_begun(data.get("status", DS.PLANNED), data.get("start_date"))
     return record_create(Delegation, actor=actor, **data)
 
 
 @transaction.atomic
 def delegation_update(*, delegation: Delegation, actor: Actor, **data: Any) -> Delegation:
+    """Change a delegation; its status moves along DELEGATION_TRANSITIONS."""
+    stored = Delegation.objects.select_for_update().only("status").get(pk=delegation.pk)
+    target = data.get("status", stored.status)
+    if target != stored.status:
+        DELEGATION_TRANSITIONS.check(stored.status, target)
+    _check_held_has_begun(target, data.get("start_date", delegation.start_date))
     return record_update(delegation, actor=actor, **data)
 
 

@@ -7,8 +7,12 @@ Definitions (DESIGN.md):
   paper counts "134 trainees" over "15 courses"); broken down by gender, by
   nationality, and by region (a trainee counts in every region that lists their
   nationality, since regions overlap — regions with no participant are left out);
+- withdrawn after arrival: enrollments in those courses withdrawn after the trainee
+  arrived (their history holds the move arrived → withdrawn); they are not participants
+  and are shown as their own line;
 - completion rate: completed ÷ participants, None without participants;
-- visitors: the sum of delegation visitors whose visit starts in the period.
+- visitors: the sum of visitors of the delegations held (not planned, not cancelled)
+  whose visit starts in the period.
 
 Each figure is one SQL aggregate.
 """
@@ -19,14 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django_countries import countries
 
 from cooperation.choices import Gender
 from cooperation.periods import Period
 
-from .models import PARTICIPANT_STATUSES, Course, Delegation, Enrollment, EnrollmentStatus
+from .models import PARTICIPANT_STATUSES, Course, Delegation, Enrollment, EnrollmentStatus, EnrollmentStatusChange
 
 GENDERS = tuple(Gender.values)
 
@@ -53,6 +57,7 @@ class TraineeFigures:
     by_region: list[GroupCount] = field(default_factory=list)
     visitors: int = 0
     delegations: int = 0
+    withdrawn_after_arrival: int = 0
 
 
 def courses_held_in(period: Period) -> QuerySet[Course]:
@@ -67,6 +72,23 @@ def participants_in(period: Period) -> QuerySet[Enrollment]:
         course__start_date__gte=period.start,
         course__start_date__lte=period.end,
     ).exclude(course__status=Course.Status.CANCELLED)
+
+
+def withdrawn_after_arrival(period: Period) -> int:
+    """Enrollments of the period's courses (cancelled ones aside) withdrawn after arrival."""
+    left_after_arriving = EnrollmentStatusChange.objects.filter(
+        enrollment=OuterRef("pk"), from_status=EnrollmentStatus.ARRIVED, to_status=EnrollmentStatus.WITHDRAWN
+    )
+    return (
+        Enrollment.objects.filter(
+            Exists(left_after_arriving),
+            status=EnrollmentStatus.WITHDRAWN,
+            course__start_date__gte=period.start,
+            course__start_date__lte=period.end,
+        )
+        .exclude(course__status=Course.Status.CANCELLED)
+        .count()
+    )
 
 
 def _gender_counts(path: str) -> dict[str, Any]:
@@ -123,8 +145,9 @@ def participants_by_region(period: Period) -> list[GroupCount]:
 
 
 def visitors(period: Period) -> dict[str, Any]:
-    """{"visitors": sum of visitors, "delegations": number of delegations} in one query."""
-    return Delegation.objects.filter(start_date__gte=period.start, start_date__lte=period.end).aggregate(
+    """{"visitors": sum of visitors, "delegations": number of delegations held} in one query."""
+    held = Delegation.objects.filter(status=Delegation.Status.HELD)
+    return held.filter(start_date__gte=period.start, start_date__lte=period.end).aggregate(
         visitors=Coalesce(Sum("visitors"), 0), delegations=Count("pk")
     )
 
@@ -144,4 +167,5 @@ def trainee_figures(period: Period) -> TraineeFigures:
         by_region=participants_by_region(period),
         visitors=received["visitors"],
         delegations=received["delegations"],
+        withdrawn_after_arrival=withdrawn_after_arrival(period),
     )

@@ -29,11 +29,11 @@ GENDER_VALUES = tuple(Gender.values)
 
 TECHNICAL = """
 FROM dispatch_deployment d
-WHERE d.kind = 'technical_cooperation' AND d.expert_id IS NOT NULL AND d.status <> 'cancelled'
-  AND coalesce(d.actual_end, d.planned_end) >= %(start)s AND coalesce(d.actual_start, d.planned_start) <= %(end)s
+WHERE d.kind = 'technical_cooperation' AND d.expert_id IS NOT NULL AND d.status IN ('deployed', 'returned', 'closed')
+  AND coalesce(d.actual_end, d.planned_end) >= %(start)s AND d.actual_start <= %(end)s
 """
 EXPERT_COUNTS = """
-count(DISTINCT d.expert_id) FILTER (WHERE coalesce(d.actual_start, d.planned_start) BETWEEN %(start)s AND %(end)s),
+count(DISTINCT d.expert_id) FILTER (WHERE d.actual_start BETWEEN %(start)s AND %(end)s),
 count(DISTINCT d.expert_id)
 """
 EXPERTS = f"SELECT {EXPERT_COUNTS} {TECHNICAL}"
@@ -44,8 +44,8 @@ SELECT f.code, {EXPERT_COUNTS}
 FROM dispatch_deployment d
 LEFT JOIN programs_project_fields pf ON pf.project_id = d.project_id
 LEFT JOIN cooperation_cooperationfield f ON f.id = pf.cooperationfield_id
-WHERE d.kind = 'technical_cooperation' AND d.expert_id IS NOT NULL AND d.status <> 'cancelled'
-  AND coalesce(d.actual_end, d.planned_end) >= %(start)s AND coalesce(d.actual_start, d.planned_start) <= %(end)s
+WHERE d.kind = 'technical_cooperation' AND d.expert_id IS NOT NULL AND d.status IN ('deployed', 'returned', 'closed')
+  AND coalesce(d.actual_end, d.planned_end) >= %(start)s AND d.actual_start <= %(end)s
 GROUP BY f.code, f.name ORDER BY f.code, f.name
 """
 
@@ -76,7 +76,19 @@ COURSES_HELD = """
 SELECT count(*) FROM trainees_course WHERE status <> 'cancelled' AND start_date BETWEEN %(start)s AND %(end)s
 """
 VISITORS = """
-SELECT coalesce(sum(visitors), 0) FROM trainees_delegation WHERE start_date BETWEEN %(start)s AND %(end)s
+SELECT coalesce(sum(visitors), 0) FROM trainees_delegation
+WHERE status = 'held' AND start_date BETWEEN %(start)s AND %(end)s
+"""
+WITHDRAWN_AFTER_ARRIVAL = """
+SELECT count(*) FROM trainees_enrollment en JOIN trainees_course c ON c.id = en.course_id
+WHERE en.status = 'withdrawn' AND c.status <> 'cancelled' AND c.start_date BETWEEN %(start)s AND %(end)s
+  AND EXISTS (SELECT 1 FROM trainees_enrollmentstatuschange h
+              WHERE h.enrollment_id = en.id AND h.from_status = 'arrived' AND h.to_status = 'withdrawn')
+"""
+PLANNED_DEPLOYMENTS = """
+SELECT count(*) FROM dispatch_deployment d
+WHERE d.kind = 'technical_cooperation' AND d.status IN ('requested', 'nominated', 'preparing')
+  AND d.planned_end >= %(start)s AND d.planned_start <= %(end)s
 """
 
 MISSIONS = """
@@ -169,6 +181,7 @@ def raw_summary(period: Period, *, today: date) -> dict[str, Any]:
         "courses_held": _rows(COURSES_HELD, span)[0][0],
         "trainees": participants,
         "trainees_completed": completed,
+        "trainees_withdrawn_after_arrival": _rows(WITHDRAWN_AFTER_ARRIVAL, span)[0][0],
         "visitors": _rows(VISITORS, span)[0][0],
         "relief_missions": missions,
         "relief_officers": officers,
@@ -176,6 +189,8 @@ def raw_summary(period: Period, *, today: date) -> dict[str, Any]:
         "relief_countries_since_1987": countries_since,
         "civilian_police_officials": police,
     }
+    # Planned deployments are a figure only while the period is not over.
+    figures["planned_deployments"] = _rows(PLANNED_DEPLOYMENTS, span)[0][0] if period.end >= today else None
     for code, count in _rows(SECONDEES, {"day": min(period.end, today), "targets": list(targets)}):
         figures[f"secondees_{code}"] = count
         if code in targets:

@@ -328,6 +328,8 @@ def generate_delegations(plan: Plan, rng: random.Random, loader: Loader, ref: Re
                 stamp(start - days(30)),
                 stamp(start),
                 f"Synthetic delegation {index + 1:06d}",
+                # A visit that has begun by the anchor day was held; later ones are planned.
+                Delegation.Status.HELD if start <= ANCHOR else Delegation.Status.PLANNED,
                 start,
                 start + days(rng.randint(0, 6)),
                 country,
@@ -344,6 +346,7 @@ def generate_delegations(plan: Plan, rng: random.Random, loader: Loader, ref: Re
             "created_at",
             "updated_at",
             "title",
+            "status",
             "start_date",
             "end_date",
             "country",

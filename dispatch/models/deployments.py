@@ -33,6 +33,8 @@ APPROVAL_ADVISORY_LEVEL = 3
 # Statuses in which the expert has actually left.
 WENT_ABROAD = (DeploymentStatus.DEPLOYED, DeploymentStatus.RETURNED, DeploymentStatus.CLOSED)
 FINISHED = (DeploymentStatus.RETURNED, DeploymentStatus.CLOSED)
+# Statuses before departure: the deployment is planned, and has no actual dates yet.
+NOT_YET_DEPARTED = (DeploymentStatus.REQUESTED, DeploymentStatus.NOMINATED, DeploymentStatus.PREPARING)
 # Kinds whose members go as a team under a mission.
 RELIEF_KINDS = (DeploymentKind.DISASTER_RELIEF, DeploymentKind.CIVILIAN_POLICE)
 
@@ -250,6 +252,12 @@ class Deployment(TimeStampedModel):
                 violation_error_message=_("A deployment that went abroad has an actual start."),
             ),
             models.CheckConstraint(
+                condition=Q(actual_start__isnull=True, actual_end__isnull=True) | ~Q(status__in=NOT_YET_DEPARTED),
+                name="deployment_no_actual_dates_before_departure",
+                violation_error_code="actual_dates_before_departure",
+                violation_error_message=_("A deployment that has not departed has no actual dates."),
+            ),
+            models.CheckConstraint(
                 condition=Q(actual_end__isnull=False) | ~Q(status__in=FINISHED),
                 name="deployment_return_recorded",
                 violation_error_code="actual_end_required",
@@ -376,7 +384,13 @@ class Deployment(TimeStampedModel):
             add("mission", _("Only disaster-relief and civilian-police deployments join a mission."), "mission")
         if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
             add("planned_end", _("The planned end cannot be before the planned start."), "date_order")
-        if self.actual_end and not self.actual_start:
+        if self.status in NOT_YET_DEPARTED and (self.actual_start or self.actual_end):
+            # Actual dates are what happened: they are written by the departure and the return.
+            message = _("The deployment has not departed yet; its actual dates are recorded on departure and return.")
+            for field in ("actual_start", "actual_end"):
+                if getattr(self, field):
+                    add(field, message, "actual_dates_before_departure")
+        elif self.actual_end and not self.actual_start:
             add("actual_start", _("Give the actual start before the actual end."), "date_order")
         elif self.actual_start and self.actual_end and self.actual_end < self.actual_start:
             add("actual_end", _("The actual end cannot be before the actual start."), "date_order")

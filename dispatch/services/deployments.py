@@ -220,8 +220,21 @@ def _ensure_checklist(deployment: Deployment, *, actor: Actor) -> None:
         audited_save(ChecklistItem(deployment=deployment, kind=kind, required=required), actor=actor)
 
 
-def _refusals(deployment: Deployment, to: str, on: date) -> dict[str, list[ValidationError]]:
-    """Every reason the move to `to` cannot happen now, by field."""
+def _recorded_day_differs(deployment: Deployment, to: str, on: date | None) -> ValidationError | None:
+    """A departure or return given a day other than the one already recorded: never ignored."""
+    recorded = deployment.actual_start if to == S.DEPLOYED else deployment.actual_end if to == S.RETURNED else None
+    if on is None or recorded is None or recorded == on:
+        return None
+    message = (
+        _("The actual start is already recorded as %(recorded)s; correct it first, or leave the date out.")
+        if to == S.DEPLOYED
+        else _("The actual end is already recorded as %(recorded)s; correct it first, or leave the date out.")
+    )
+    return ValidationError(message % {"recorded": recorded.isoformat()}, code="date_already_recorded")
+
+
+def _refusals(deployment: Deployment, to: str, on: date, given: date | None) -> dict[str, list[ValidationError]]:
+    """Every reason the move to `to` cannot happen now, by field (`given`: the day the caller named)."""
     errors: dict[str, list[ValidationError]] = {}
 
     def add(field: str, message: StrOrPromise, code: str) -> None:
@@ -229,6 +242,9 @@ def _refusals(deployment: Deployment, to: str, on: date) -> dict[str, list[Valid
 
     if to in (S.DEPLOYED, S.RETURNED) and on > timezone.localdate():
         add("on", _("A departure or return is recorded once it has happened, not ahead."), "future")
+    differs = _recorded_day_differs(deployment, to, given)
+    if differs is not None:
+        errors.setdefault("on", []).append(differs)
     if to == S.NOMINATED:
         if deployment.expert is None:
             add("expert", _("Choose the expert to nominate."), "expert_required")
@@ -261,17 +277,18 @@ def deployment_transition(
 ) -> Deployment:
     """Move a deployment along its lifecycle, or refuse with every reason at once.
 
-    `on` is the day of departure or return (today when not given); `expert` names the
+    `on` is the day of departure or return (today when not given, or the day already
+    recorded; a different day from the recorded one is refused); `expert` names the
     nominee when moving to `nominated`.
     """
     current = Deployment.objects.select_for_update(of=("self",)).select_related("expert").get(pk=deployment.pk)
     _check_move(current.status, to)
-    on = on or timezone.localdate()
+    given, on = on, on or timezone.localdate()
     if expert is not None:
         if to != S.NOMINATED:
             raise refusal("expert", _("An expert is named only when nominating."), "expert_not_expected")
         current.expert = expert
-    refusals = _refusals(current, to, on)
+    refusals = _refusals(current, to, on, given)
     if refusals:
         raise ValidationError(refusals)
     from_status = current.status

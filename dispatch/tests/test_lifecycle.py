@@ -1,6 +1,6 @@
 """The dispatch lifecycle: the transitions table, the conditions of departure, the history."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,8 +17,10 @@ from dispatch.services import (
     deployment_record_completion,
     deployment_request,
     deployment_transition,
+    deployment_update,
     safety_check_in_record,
 )
+from dispatch.services.deployments import _recorded_day_differs
 
 from .conftest import bring_to, ready_deployment
 from .factories import ExpertFactory
@@ -304,3 +306,34 @@ def test_the_nominee_cannot_be_swapped_by_an_edit(staff_user):
         deployment_update(deployment=deployment, actor=staff_user, expert=ExpertFactory())
     assert refused.value.error_dict["expert"][0].code == "expert_locked"
     assert Deployment.objects.get(pk=deployment.pk).expert == original
+
+
+# --- actual dates are what happened -----------------------------------------------------------
+
+
+def test_a_deployment_not_yet_departed_refuses_actual_dates(staff_user, today):
+    deployment = ready_deployment(planned_start=today - timedelta(days=10))
+    with pytest.raises(ValidationError) as refused:
+        deployment_update(deployment=deployment, actor=staff_user, actual_start=today - timedelta(days=9))
+    assert refused.value.error_dict["actual_start"][0].code == "actual_dates_before_departure"
+
+
+def test_a_return_on_a_day_other_than_the_recorded_one_is_refused(staff_user, today):
+    deployment = bring_to(ready_deployment(planned_start=today - timedelta(days=10)), "deployed", staff_user)
+    deployment_update(deployment=deployment, actor=staff_user, actual_end=today - timedelta(days=2))
+    with pytest.raises(ValidationError) as refused:
+        deployment_transition(deployment=deployment, to="returned", actor=staff_user, on=today)
+    assert refused.value.error_dict["on"][0].code == "date_already_recorded"
+    # The recorded day itself, or no day at all, is accepted: nothing is ignored silently.
+    returned = deployment_transition(deployment=deployment, to="returned", actor=staff_user)
+    assert returned.actual_end == today - timedelta(days=2)
+
+
+def test_a_departure_on_a_day_other_than_the_recorded_one_is_refused():
+    """A departed row's recorded start cannot meet this check through the lifecycle (the
+    database keeps actual dates off rows not yet departed), so the rule is tested itself."""
+    deployment = Deployment(actual_start=date(2030, 4, 1))
+    refused = _recorded_day_differs(deployment, "deployed", date(2030, 4, 2))
+    assert refused is not None and refused.code == "date_already_recorded"
+    assert _recorded_day_differs(deployment, "deployed", date(2030, 4, 1)) is None
+    assert _recorded_day_differs(deployment, "deployed", None) is None

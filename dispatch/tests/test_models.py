@@ -28,14 +28,21 @@ def refused_by_database(**fields):
         ({"kind": "secondment", "project": None}, "deployment_secondment_needs_host"),
         ({"kind": "disaster_relief", "project": None}, "deployment_mission_for_relief_and_police"),
         (
-            {"planned_end": date(2030, 3, 31), "actual_start": date(2030, 4, 1), "actual_end": date(2030, 4, 9)},
+            # Returned: before departure the actual dates would break a rule of their own.
+            {
+                "status": "returned",
+                "planned_end": date(2030, 3, 31),
+                "actual_start": date(2030, 4, 1),
+                "actual_end": date(2030, 4, 9),
+            },
             "deployment_planned_end_not_before_start",
         ),
         ({"planned_end": date(2030, 3, 31)}, "deployment_effective_period_in_order"),
         (
-            {"actual_start": date(2030, 4, 10), "actual_end": date(2030, 4, 9)},
+            {"status": "returned", "actual_start": date(2030, 4, 10), "actual_end": date(2030, 4, 9)},
             "deployment_actual_end_not_before_start",
         ),
+        ({"status": "preparing", "actual_start": date(2030, 4, 1)}, "deployment_no_actual_dates_before_departure"),
         ({"status": "nominated", "expert": None}, "deployment_expert_from_nomination"),
         ({"status": "deployed"}, "deployment_departure_recorded"),
         ({"status": "returned", "actual_start": date(2030, 4, 1)}, "deployment_return_recorded"),
@@ -48,6 +55,7 @@ def refused_by_database(**fields):
         "planned-order",
         "effective-order",
         "actual-order",
+        "no-actual-dates-before-departure",
         "expert-from-nomination",
         "departure-recorded",
         "return-recorded",

@@ -22,6 +22,7 @@ from dispatch.stats import (
     experts_abroad_on,
     experts_dispatched,
     experts_dispatched_by,
+    planned_deployments,
     secondees_by_organization,
 )
 
@@ -160,3 +161,43 @@ def test_secondees_against_the_target(settings, today):
     assert rows == {"unodc": (2, 32), "interpol-t": (1, None)}
     settings.UNODC_STAFF_TARGET = 40
     assert {row["organization"]: row["target"] for row in secondees_by_organization()}["unodc"] == 40
+
+
+def test_only_departed_deployments_are_dispatched_placed_by_their_actual_start():
+    """Hand-counted: of five experts with 2012 plans, two left, one of them only in 2013."""
+    project = ProjectFactory()
+    e = {name: ExpertFactory(family_name=name) for name in ("left", "late", "nominated", "preparing", "gone_wrong")}
+    went(e["left"], date(2012, 3, 1), date(2012, 8, 31), project=project)
+    # Planned for December 2012, left on 5 January 2013: dispatched in 2013, not 2012.
+    went(e["late"], date(2012, 12, 20), date(2013, 6, 30), actual_start=date(2013, 1, 5), project=project)
+    for name, status in (("nominated", "nominated"), ("preparing", "preparing"), ("gone_wrong", "cancelled")):
+        DeploymentFactory(
+            expert=e[name],
+            project=project,
+            planned_start=date(2012, 5, 1),
+            planned_end=date(2012, 9, 30),
+            status=status,
+        )
+    assert experts_dispatched(Period.calendar_year(2012)) == {"new": 1, "total": 1}  # "left" only
+    assert experts_dispatched(Period.calendar_year(2013)) == {"new": 1, "total": 1}  # "late"
+    # Not departed, not cancelled: the nominated and the preparing ones are planned.
+    assert planned_deployments(Period.calendar_year(2012)) == 2
+
+
+def test_planned_deployments_count_requests_without_a_nominee_and_leave_others_out():
+    project = ProjectFactory()
+    span = {"planned_start": date(2030, 4, 1), "planned_end": date(2030, 9, 30), "project": project}
+    DeploymentFactory(expert=None, **span)  # requested, nobody yet: planned
+    DeploymentFactory(status="nominated", **span)  # planned
+    DeploymentFactory(status="cancelled", **span)  # never counts
+    DeploymentFactory(
+        status="nominated",
+        kind="secondment",
+        project=None,
+        host_organization=OrganizationFactory(),
+        planned_start=span["planned_start"],
+        planned_end=span["planned_end"],
+    )  # not technical cooperation
+    DeploymentFactory(status="preparing", planned_start=date(2031, 4, 1), planned_end=date(2031, 5, 1), project=project)
+    assert planned_deployments(Period.calendar_year(2030)) == 2
+    assert planned_deployments(Period.calendar_year(2031)) == 1  # the one preparing for April 2031

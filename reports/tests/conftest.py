@@ -9,7 +9,7 @@ from cooperation.models import Organization
 from cooperation.tests.factories import OrganizationFactory
 from dispatch.choices import DeploymentKind, DeploymentStatus, MissionKind, MissionStatus, TeamType
 from dispatch.tests.factories import DeploymentFactory, MissionFactory
-from trainees.models import Course, EnrollmentStatus
+from trainees.models import Course, Delegation, EnrollmentStatus
 from trainees.tests.factories import CourseFactory, DelegationFactory, EnrollmentFactory
 
 # Fiscal 2012 runs from 1 April 2012 to 31 March 2013. Written down from the dataset below,
@@ -92,6 +92,8 @@ def build_dashboard_dataset():
         status=DeploymentStatus.DEPLOYED,
     )
 
-    DelegationFactory(start_date=date(2012, 4, 1), end_date=date(2012, 4, 3), visitors=10)
-    DelegationFactory(start_date=date(2013, 3, 31), end_date=date(2013, 4, 2), visitors=5)
-    DelegationFactory(start_date=date(2013, 4, 1), end_date=date(2013, 4, 2), visitors=7)
+    # Only held delegations count: these three were held.
+    held = Delegation.Status.HELD
+    DelegationFactory(start_date=date(2012, 4, 1), end_date=date(2012, 4, 3), visitors=10, status=held)
+    DelegationFactory(start_date=date(2013, 3, 31), end_date=date(2013, 4, 2), visitors=5, status=held)
+    DelegationFactory(start_date=date(2013, 4, 1), end_date=date(2013, 4, 2), visitors=7, status=held)

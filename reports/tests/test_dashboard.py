@@ -83,7 +83,10 @@ def test_the_api_gives_the_same_figures(manager_api):
     response = manager_api.get("/api/v1/reports/annual-summary?fiscal_year=2012")
     assert response.status_code == 200
     summary = annual_summary(Period.fiscal_year(2012), fiscal=True, with_trends=False)
-    assert response.json()["figures"] == {row["key"]: row["value"] for row in summary.headline.rows}
+    headline = {row["key"]: row["value"] for row in summary.headline.rows}
+    # Planned deployments are a figure only while the period is not over: the API still
+    # names the field, null for fiscal 2012.
+    assert response.json()["figures"] == {**headline, "planned_deployments": None}
 
 
 @pytest.mark.parametrize("query", ["", "?year=2012&fiscal_year=2012", "?year=12", "?year=2012&colour=red"])

@@ -63,6 +63,13 @@ class CourseSerializer(CooperationSerializer):
     waitlisted = serializers.IntegerField(read_only=True, help_text="On the waiting list (for a partner: its own).")
     seats_left = serializers.SerializerMethodField(help_text="Free seats; null for partners.")
     visits = NestedVisitSerializer(many=True, read_only=True)
+    confirm_participants = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        min_value=0,
+        help_text="When cancelling a course that has participants (nominated, waitlisted, accepted, arrived or "
+        "completed): their current number, confirming the cancellation for all of them.",
+    )
 
     class Meta:
         model = Course
@@ -88,6 +95,7 @@ class CourseSerializer(CooperationSerializer):
             "target_countries",
             "language",
             "status",
+            "confirm_participants",
             "description",
             "visits",
             "created_at",
@@ -315,6 +323,7 @@ class DelegationSerializer(CooperationSerializer):
             "url",
             "display",
             "title",
+            "status",
             "start_date",
             "end_date",
             "country",

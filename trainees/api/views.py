@@ -368,7 +368,7 @@ class DelegationViewSet(ServiceWritesMixin, CooperationViewSet):
     serializer_class = DelegationSerializer
     filterset_class = DelegationFilter
     search_fields = ("title", "purpose")
-    ordering_fields = ("start_date", "end_date", "visitors", "country", "updated_at")
+    ordering_fields = ("start_date", "end_date", "status", "visitors", "country", "updated_at")
     ordering = ("-start_date", "pk")
 
     create_service = staticmethod(services.delegation_create)
