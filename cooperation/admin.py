@@ -2,12 +2,20 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.html import format_html
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,7 +23,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from .audit import register_admin as register_audit_admin
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
 from .privacy import hidden_fields
-from .services import api_token_issue, api_token_revoke, api_token_update, record_delete
+from .roles import PARTNER_ROLES, ROLE_LABELS, manages_partner_accounts
+from .selectors import accounts_managed_by, may_manage_account
+from .services import (
+    api_token_issue,
+    api_token_revoke,
+    api_token_update,
+    record_delete,
+    user_create,
+    user_deactivate,
+    user_password_reset,
+)
+from .workflow import StatusChange
 
 
 class RestrictedAdmin(SimpleHistoryAdmin):
@@ -341,6 +360,12 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
     def get_fields(self, request, obj=None):
         return ("user", "name", "expires_at") if obj is None else super().get_fields(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The same accounts the user picker lists (the user admin's own queryset).
+        if db_field.name == "user":
+            kwargs["queryset"] = accounts_managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else ("user", "name", *self.readonly_fields)
 
@@ -358,9 +383,49 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
+        revoked = 0
         for token in queryset:
             api_token_revoke(token=token, actor=request.user)
-        self.message_user(request, _("%(count)d tokens revoked.") % {"count": queryset.count()})
+            revoked += 1
+        self.message_user(
+            request, ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked) % {"count": revoked}
+        )
+
+
+class StatusHistoryInline(admin.TabularInline):
+    """A record's status history (`cooperation.workflow.StatusChange`), read-only. Who made
+    a move links to their account only for a viewer who may open it: staff moves are made
+    by staff, whose accounts only a superuser opens."""
+
+    fields = ("changed_at", "from_status", "to_status", "by", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # An inline is built afresh for every request, so it may keep the viewer.
+        self._viewer = request
+        return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description=StatusChange._meta.get_field("actor").verbose_name)
+    def by(self, change):
+        actor = change.actor
+        if actor is None:
+            return "–"
+        user_admin = self.admin_site._registry.get(type(actor))
+        viewer = getattr(self, "_viewer", None)
+        if user_admin is None or viewer is None or not user_admin.has_view_permission(viewer, actor):
+            return str(actor)
+        return format_html('<a href="{}">{}</a>', reverse("admin:auth_user_change", args=[actor.pk]), actor)
 
 
 class UserProfileInline(admin.StackedInline):
@@ -373,17 +438,178 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class PartnerAccountCreationForm(forms.ModelForm):
+    """What staff give to open a partner account; the password is set by its holder,
+    through the one-time link shown after saving."""
+
+    role = forms.ChoiceField(label=_("role"), choices=[(role, ROLE_LABELS[role]) for role in PARTNER_ROLES])
+    organization = forms.ModelChoiceField(label=_("organization"), queryset=Organization.objects.all())
+
+    class Meta:
+        model = User
+        fields = ("username", "email")
+
+
 @admin.register(User)
 class CooperationUserAdmin(UserAdmin):
+    """Superusers manage every account. Staff open, reset and close partner accounts
+    (coordinators and managers) and see no other: they cannot give an account staff or
+    superuser rights, another group or a permission, so opening a staff account, and with
+    it a second reviewer, stays with a superuser."""
+
     inlines = (UserProfileInline,)
     list_display = ("username", "email", "organization", "is_staff", "is_active")
     list_filter = ("groups", "is_staff", "is_active", "profile__organization")
     list_select_related = ("profile__organization",)
+    actions = ("issue_password_links", "deactivate")
+
+    partner_add_fieldsets = ((None, {"fields": ("username", "email", "role", "organization")}),)
+    partner_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Access"), {"fields": ("is_active", "groups", "api_tokens")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
 
     @admin.display(description=_("organization"), ordering="profile__organization__name")
     def organization(self, obj):
         profile = getattr(obj, "profile", None)
         return profile.organization if profile else None
+
+    @admin.display(description=_("API tokens"))
+    def api_tokens(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        active = sum(1 for token in obj.api_tokens.all() if token.is_active)
+        return format_html(
+            '{} · <a href="{}?q={}">{}</a> · <a href="{}?user={}">{}</a>',
+            ngettext("%(count)d active", "%(count)d active", active) % {"count": active},
+            reverse("admin:cooperation_apitoken_changelist"),
+            obj.username,
+            _("list"),
+            reverse("admin:cooperation_apitoken_add"),
+            obj.pk,
+            _("Issue a token"),
+        )
+
+    # --- who may do what ---------------------------------------------------------------
+
+    def _restricted(self, request) -> bool:
+        return not request.user.is_superuser
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self._restricted(request):
+            queryset = queryset.filter(pk__in=accounts_managed_by(request.user).values("pk"))
+        return queryset
+
+    def _manages(self, request, obj) -> bool:
+        return manages_partner_accounts(request.user) and (obj is None or may_manage_account(request.user, obj))
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or manages_partner_accounts(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if not self._restricted(request):
+            return super().has_view_permission(request, obj)
+        return self._manages(request, obj)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) if not self._restricted(request) else self._manages(request, None)
+
+    def has_change_permission(self, request, obj=None):
+        if not self._restricted(request):
+            return super().has_change_permission(request, obj)
+        return self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Staff close an account (deactivate); its records keep their author.
+        return super().has_delete_permission(request, obj) if not self._restricted(request) else False
+
+    # --- the forms staff see -----------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        if not self._restricted(request):
+            return super().get_fieldsets(request, obj)
+        return self.partner_add_fieldsets if obj is None else self.partner_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            readonly = (*readonly, "api_tokens")
+            if self._restricted(request):
+                readonly = (*readonly, "last_login", "date_joined")
+        return readonly
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and self._restricted(request):
+            kwargs["form"] = PartnerAccountCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_inline_instances(self, request, obj=None):
+        # Staff give the organization on the add form itself.
+        if obj is None and self._restricted(request):
+            return []
+        return super().get_inline_instances(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and self._restricted(request):
+            kwargs["queryset"] = Group.objects.filter(name__in=PARTNER_ROLES)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # --- saving ------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change or not self._restricted(request):
+            return super().save_model(request, obj, form, change)
+        try:
+            saved = user_create(
+                username=obj.username,
+                password=None,
+                email=obj.email,
+                role=form.cleaned_data["role"],
+                organization=form.cleaned_data["organization"],
+                actor=request.user,
+            )
+        except ValidationError as refused:
+            raise PermissionDenied(" ".join(refused.messages)) from None
+        _take_saved_state(obj, saved)
+        self._announce_password_link(request, saved)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The forms offer nothing more; this keeps a crafted request from giving more
+        # (the admin's transaction undoes the save).
+        if self._restricted(request) and not may_manage_account(request.user, form.instance):
+            raise PermissionDenied
+
+    def _announce_password_link(self, request, user) -> None:
+        token = user_password_reset(user=user, actor=request.user)
+        link = request.build_absolute_uri(
+            reverse("password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)), token])
+        )
+        self.message_user(
+            request,
+            _("Send %(user)s this one-time link to set a password (shown once; valid for %(days)d days): %(link)s")
+            % {"user": user.username, "link": link, "days": settings.PASSWORD_RESET_TIMEOUT // 86400},
+            messages.WARNING,
+        )
+
+    # --- actions -----------------------------------------------------------------------
+
+    @admin.action(description=_("Reset the password: a one-time link to set a new one"), permissions=["change"])
+    def issue_password_links(self, request, queryset):
+        for user in queryset.order_by("username"):
+            self._announce_password_link(request, user)
+
+    @admin.action(description=_("Deactivate the selected accounts"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        closed = 0
+        for user in queryset.filter(is_active=True):
+            user_deactivate(user=user, actor=request.user)
+            closed += 1
+        message = ngettext("%(count)d account deactivated.", "%(count)d accounts deactivated.", closed)
+        self.message_user(request, message % {"count": closed})
 
 
 class OwnAuthenticatorAdmin(TOTPDeviceAdmin):

@@ -8,6 +8,7 @@ another data migration.
 from __future__ import annotations
 
 from django.apps import apps as global_apps
+from django.utils.translation import gettext_lazy
 
 from cooperation.auth_backends import account_of
 
@@ -16,6 +17,15 @@ PARTNER_COORDINATOR = "partner_coordinator"
 MANAGER = "manager"
 ROLES = (NPA_STAFF, PARTNER_COORDINATOR, MANAGER)
 ROLE_SET = frozenset(ROLES)
+# The roles of accounts outside the agency's staff: staff open and close these accounts;
+# a staff account is opened by a superuser only, so no staff member can make a second
+# reviewer for their own work (the four-eyes review of publication).
+PARTNER_ROLES = (PARTNER_COORDINATOR, MANAGER)
+ROLE_LABELS = {
+    NPA_STAFF: gettext_lazy("NPA staff"),
+    PARTNER_COORDINATOR: gettext_lazy("Partner coordinator"),
+    MANAGER: gettext_lazy("Manager"),
+}
 
 # The apps that hold the agency's records.
 DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees")
@@ -101,3 +111,8 @@ def sees_everything(user, action: str) -> bool:
     if user.is_superuser or NPA_STAFF in roles_of(user):
         return True
     return action == "view" and MANAGER in roles_of(user)
+
+
+def manages_partner_accounts(user) -> bool:
+    """Staff open, reset and close partner accounts; superusers manage every account."""
+    return user.is_authenticated and user.is_active and (user.is_superuser or NPA_STAFF in roles_of(user))

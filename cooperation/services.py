@@ -11,11 +11,16 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
+from .roles import manages_partner_accounts
+from .selectors import may_manage_account
+from .validation import refusal
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -178,14 +183,48 @@ def user_create(
     *, username: str, password: str | None, role: str, organization: Organization, email: str = "", actor: Actor = None
 ) -> User:
     """An account in one role and one organization; staff may enter the admin. Without a
-    password (None) the account cannot log in with one (API tokens only)."""
-    from .roles import NPA_STAFF, ROLES
+    password (None) the account cannot log in with one (API tokens only).
+
+    Staff open partner accounts only; a staff account is opened by a superuser (or by the
+    system: `createsuperuser`, the demo), so no staff member can make a second reviewer."""
+    from .roles import NPA_STAFF, PARTNER_ROLES, ROLES
 
     if role not in ROLES:
         raise ValidationError({"role": f"Unknown role {role!r}; choose one of {', '.join(ROLES)}."})
+    if actor is not None and not actor.is_superuser and role not in PARTNER_ROLES:
+        raise refusal("role", _("Only a superuser may open a staff account."), "staff_by_superuser")
+    if actor is not None and not manages_partner_accounts(actor):
+        raise PermissionDenied(_("Your role may not open accounts."))
     user = get_user_model().objects.create_user(
         username=username, password=password, email=email, is_staff=role == NPA_STAFF
     )
     user.groups.add(Group.objects.get(name=role))
     audited_save(UserProfile(user=user, organization=organization), actor=actor)
+    return user
+
+
+def _require_manages(actor: User, user: User) -> None:
+    # Out of reach answers as nothing there, as everywhere else.
+    if not may_manage_account(actor, user):
+        raise PermissionDenied(_("You may not manage this account."))
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, actor: User) -> str:
+    """Retire the account's password and return a one-time token for the set-password page
+    (`password_reset_confirm`): it stops working once a password is set, or after
+    PASSWORD_RESET_TIMEOUT."""
+    _require_manages(actor, user)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return default_token_generator.make_token(user)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User) -> User:
+    """Close an account: no login and no API access; its records and history stay."""
+    _require_manages(actor, user)
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
     return user

@@ -15,9 +15,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
-from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline
+from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
 from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
 from cooperation.crypto import DigestSearchAdminMixin
@@ -261,21 +262,8 @@ class SafetyCheckInInline(ServiceWritesInline, admin.TabularInline):
         return super().get_queryset(request).select_related("by")
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(StatusHistoryInline):
     model = DeploymentStatusChange
-    fields = ("changed_at", "from_status", "to_status", "actor", "note")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
 
 
 def _transition_action(target: str, description):
@@ -288,7 +276,14 @@ def _transition_action(target: str, description):
             except ValidationError as exc:
                 refused.append(f"#{deployment.pk}: {refusal_text(exc)}")
         if moved:
-            modeladmin.message_user(request, _("%(count)d deployments moved.") % {"count": moved}, messages.SUCCESS)
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(count)d deployment moved to %(status)s.", "%(count)d deployments moved to %(status)s.", moved
+                )
+                % {"count": moved, "status": DeploymentStatus(target).label},
+                messages.SUCCESS,
+            )
         for line in refused:
             modeladmin.message_user(request, line, messages.ERROR)
 

@@ -8,6 +8,7 @@ from django.db.models import F, Max, Min, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline
@@ -16,6 +17,7 @@ from cooperation.models import Organization, Region
 from cooperation.periods import Period
 
 from . import services
+from .choices import Publication
 from .models import (
     Event,
     Funding,
@@ -218,9 +220,9 @@ class PortfolioAdmin(ServiceWritesAdmin, RestrictedAdmin):
 PUBLICATION_FIELDS = ("publication", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
 
 
-def _publication_action(service, description, done_message):
-    """An admin action that moves each selected record through `service`, one by one,
-    reporting what moved and why the others did not."""
+def _publication_action(service, description, target: str):
+    """An admin action that moves each selected record through `service` to `target`, one
+    by one, reporting what moved and why the others did not."""
 
     def action(modeladmin, request, queryset):
         moved = 0
@@ -233,21 +235,27 @@ def _publication_action(service, description, done_message):
             else:
                 moved += 1
         if moved:
-            modeladmin.message_user(request, done_message % {"count": moved}, messages.SUCCESS)
+            options = modeladmin.model._meta
+            message = ngettext(
+                "%(count)d %(records)s moved to %(status)s.", "%(count)d %(records)s moved to %(status)s.", moved
+            ) % {
+                "count": moved,
+                "records": options.verbose_name if moved == 1 else options.verbose_name_plural,
+                "status": Publication(target).label,
+            }
+            modeladmin.message_user(request, message, messages.SUCCESS)
 
     action.__name__ = service.__name__
     return admin.action(description=description)(action)
 
 
 PUBLICATION_ACTIONS = (
+    _publication_action(publication_submit, _("Submit for review before publication"), Publication.SUBMITTED),
     _publication_action(
-        publication_submit, _("Submit for review before publication"), _("%(count)s submitted for review.")
+        publication_publish, _("Publish after review (IATI file and public pages)"), Publication.PUBLISHED
     ),
-    _publication_action(
-        publication_publish, _("Publish after review (IATI file and public pages)"), _("%(count)s published.")
-    ),
-    _publication_action(publication_return, _("Return to draft without publishing"), _("%(count)s returned.")),
-    _publication_action(publication_withdraw, _("Withdraw from publication"), _("%(count)s withdrawn.")),
+    _publication_action(publication_return, _("Return to draft without publishing"), Publication.DRAFT),
+    _publication_action(publication_withdraw, _("Withdraw from publication"), Publication.WITHDRAWN),
 )
 
 

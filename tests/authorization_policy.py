@@ -203,6 +203,10 @@ def admin_expectation(page: str, role: str, model_label: str, has_object: bool):
     sent to the admin's login page (managers read through the dashboard and the API)."""
     if role not in (STAFF, SUPERUSER):
         return 302
+    if role == STAFF and model_label == "auth.user":
+        # Staff manage partner accounts (the first account, roleless, is one), but close
+        # them rather than delete them.
+        return 403 if page == "delete" else 200
     if role == STAFF and model_label.split(".", 1)[0] not in STAFF_ADMIN_APPS:
         return 403
     if page in ADMIN_REFUSED.get(model_label, ()):

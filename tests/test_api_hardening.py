@@ -90,7 +90,9 @@ def test_an_ordinary_nested_body_within_the_limit_is_parsed(staff_api):
 
 
 @pytest.mark.parametrize("debug", [False, True])
-@pytest.mark.parametrize("url", ["/api/nope", "/api/v1/nope/", "/api/v1/regions/1/nope/", "/api/schema/nope"])
+@pytest.mark.parametrize(
+    "url", ["/api/nope", "/api/v1/nope", "/api/v1/nope/", "/api/v1/regions/1/nope/", "/api/schema/nope"]
+)
 def test_an_unknown_api_address_is_a_json_404(url, debug):
     with override_settings(DEBUG=debug):
         assert_error(Client().get(url), 404, "not_found")

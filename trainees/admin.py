@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline
+from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
 from cooperation.archive import ArchivingAdminMixin
 from cooperation.archive import restore_selected as restore_archived
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
@@ -125,18 +125,8 @@ class CourseAdmin(ServiceWritesAdmin, RestrictedAdmin):
         return obj.waitlisted
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(StatusHistoryInline):
     model = EnrollmentStatusChange
-    extra = 0
-    can_delete = False
-    fields = ("changed_at", "from_status", "to_status", "actor", "note")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _transition_action(target: str, label):
@@ -159,7 +149,11 @@ def _transition_action(target: str, label):
                 moved += 1
         if moved:
             modeladmin.message_user(
-                request, _("%(count)d enrollments moved to “%(status)s”.") % {"count": moved, "status": label}
+                request,
+                ngettext(
+                    "%(count)d enrollment moved to “%(status)s”.", "%(count)d enrollments moved to “%(status)s”.", moved
+                )
+                % {"count": moved, "status": label},
             )
 
     move.__name__ = f"mark_{target}"

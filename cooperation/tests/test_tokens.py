@@ -109,6 +109,7 @@ def test_staff_revoke_tokens_from_the_admin(client, staff_user, coordinator_user
         "/admin/cooperation/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
     )
     assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["1 token revoked."]
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert client_with(key).get("/api/v1/regions/").status_code == 401

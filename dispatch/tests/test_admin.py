@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +13,7 @@ from cooperation.tests.service_doubles import refusing
 from cooperation.validation import refusal
 from dispatch import services
 from dispatch.admin import ChecklistItemInline, SafetyCheckInInline
-from dispatch.models import Deployment, SafetyCheckIn
+from dispatch.models import Deployment, DeploymentStatusChange, SafetyCheckIn
 
 from .conftest import bring_to, ready_deployment
 from .factories import DeploymentFactory, ExpertFactory, ExpertLanguageFactory
@@ -78,11 +79,23 @@ def test_a_refused_action_is_a_message_listing_the_reasons(admin_client, staff_u
 
 def test_actions_move_deployments(admin_client):
     deployment = ready_deployment()
-    admin_client.post(
+    response = admin_client.post(
         reverse("admin:dispatch_deployment_changelist"),
         {"action": "move_to_nominated", "_selected_action": [deployment.pk]},
+        follow=True,
     )
     assert Deployment.objects.get(pk=deployment.pk).status == "nominated"
+    assert messages_of(response) == ["1 deployment moved to Nominated."]
+
+
+def test_the_action_message_counts_in_the_plural_and_names_the_status(admin_client):
+    deployments = [ready_deployment(), ready_deployment()]
+    response = admin_client.post(
+        reverse("admin:dispatch_deployment_changelist"),
+        {"action": "move_to_cancelled", "_selected_action": [d.pk for d in deployments]},
+        follow=True,
+    )
+    assert messages_of(response) == ["2 deployments moved to Cancelled."]
 
 
 def test_candidates_page_nominates(admin_client):
@@ -220,3 +233,23 @@ def test_completion_report_page(admin_client, staff_user):
     admin_client.post(url, {"completion_report": "Handed over.", "recognition": "Letter of thanks"})
     deployment.refresh_from_db()
     assert (deployment.completion_report, deployment.recognition) == ("Handed over.", "Letter of thanks")
+
+
+def test_who_moved_a_deployment_links_to_an_account_only_for_a_viewer_who_may_open_it(
+    admin_client, client, staff_user, coordinator_user
+):
+    """Staff cannot open a staff account, so its name is plain text for them; a superuser
+    gets the link, and staff get it for a partner account they manage."""
+    deployment = bring_to(ready_deployment(), "nominated", staff_user)
+    # A move credited to a partner account (as an imported history could be).
+    DeploymentStatusChange.objects.create(
+        deployment=deployment, from_status="nominated", to_status="nominated", actor=coordinator_user
+    )
+    page = reverse("admin:dispatch_deployment_change", args=[deployment.pk])
+    html = admin_client.get(page).content.decode()
+    assert staff_user.username in html
+    assert reverse("admin:auth_user_change", args=[staff_user.pk]) not in html
+    assert reverse("admin:auth_user_change", args=[coordinator_user.pk]) in html
+    superuser = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-test-password")
+    client.force_login(superuser)
+    assert reverse("admin:auth_user_change", args=[staff_user.pk]) in client.get(page).content.decode()

@@ -112,8 +112,16 @@ def test_admin_actions_move_the_selection(client, staff_user, reviewer):
     client.post("/admin/programs/program/", {"action": "publication_publish", "_selected_action": ids})
     assert set(Program.objects.filter(pk__in=ids).values_list("publication", flat=True)) == {Publication.SUBMITTED}
     client.force_login(reviewer)
-    client.post("/admin/programs/program/", {"action": "publication_publish", "_selected_action": ids})
+    response = client.post(
+        "/admin/programs/program/", {"action": "publication_publish", "_selected_action": ids}, follow=True
+    )
     assert set(Program.objects.filter(pk__in=ids).values_list("publication", flat=True)) == {Publication.PUBLISHED}
+    # (The messages of the earlier, unfollowed requests are shown first.)
+    assert [str(m) for m in response.context["messages"]][-1] == "2 programs moved to Published."
+    response = client.post(
+        "/admin/programs/program/", {"action": "publication_withdraw", "_selected_action": ids[:1]}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["1 program moved to Withdrawn."]
 
 
 def test_the_admin_form_cannot_set_the_publication(client, staff_user):

@@ -76,9 +76,15 @@ def test_complete_action_after_the_outcome_is_recorded(admin_client):
 
 def test_waitlist_action(admin_client):
     enrollment = EnrollmentFactory()
-    _act(admin_client, "mark_waitlisted", [enrollment])
+    messages = _act(admin_client, "mark_waitlisted", [enrollment])
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.waitlist_position) == (S.WAITLISTED, 1)
+    assert messages == ["1 enrollment moved to “waitlisted”."]
+
+
+def test_the_action_message_counts_in_the_plural(admin_client):
+    enrollments = EnrollmentFactory.create_batch(2, status=S.ACCEPTED)
+    assert _act(admin_client, "mark_withdrawn", enrollments) == ["2 enrollments moved to “withdrawn”."]
 
 
 def test_trainee_search_finds_people_across_courses(admin_client):

@@ -8,9 +8,11 @@ from cooperation.models import Organization
 from cooperation.roles import MANAGER, NPA_STAFF, PARTNER_COORDINATOR
 from cooperation.services import user_create
 
-# username, role, organization code
+# username, role, organization code. Two staff accounts, because publishing takes two:
+# one submits, the other reviews (programs.publication).
 DEMO_ACCOUNTS = (
     ("staff", NPA_STAFF, "npa"),
+    ("reviewer", NPA_STAFF, "npa"),
     ("coordinator", PARTNER_COORDINATOR, "jica"),
     ("manager", MANAGER, "npa"),
 )
