@@ -295,6 +295,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 OUTBOX_REDISPATCH_AFTER_SECONDS = env.int("OUTBOX_REDISPATCH_AFTER_SECONDS", default=2 * 3600)
 # /healthz calls the outbox stuck when a row has waited this long for the broker.
 OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=300)
+# Each worker writes a heartbeat this often (cooperation.heartbeat); /healthz takes a worker
+# as alive while its heartbeat is fresher than the second figure, and pings the workers
+# (waiting up to a second for an answer) only when none is.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=10)
+WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=3 * WORKER_HEARTBEAT_SECONDS)
 
 # --- Reminders -------------------------------------------------------------------------
 # A deployed official checks in at least this often; each interval without one is a miss,
