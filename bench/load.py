@@ -338,38 +338,23 @@ def _answers(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def gunicorn(environment: dict[str, str] | None = None, *, workers: int = GUNICORN_WORKERS) -> Iterator[str]:
-    """gunicorn serving the project on a free loopback port; yields its base URL.
+def serving(
+    command: Callable[[int], list[str]], environment: dict[str, str] | None = None, *, quiet: bool = False
+) -> Iterator[str]:
+    """The server `command(port)` starts, on a free loopback port; yields its address.
 
     It inherits this process's environment (DATABASE_URL, REDIS_URL of the devstack),
-    with `environment` on top.
+    with `environment` on top; `quiet` drops what it prints (an access log, say).
     """
     port = free_port()
     env = {**os.environ, "API_THROTTLE_RATE": LOAD_THROTTLE_RATE, **(environment or {})}
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "cooperation.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(GUNICORN_THREADS),
-        "--worker-class",
-        "gthread",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, cwd=BASE_DIR, env=env)
+    output = subprocess.DEVNULL if quiet else None
+    process = subprocess.Popen(command(port), cwd=BASE_DIR, env=env, stdout=output)
     try:
         deadline = time.monotonic() + 60
         while not _answers(port):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start")
+                raise RuntimeError(f"the server did not start: {command(port)}")
             time.sleep(0.2)
         yield f"127.0.0.1:{port}"
     finally:
@@ -379,6 +364,32 @@ def gunicorn(environment: dict[str, str] | None = None, *, workers: int = GUNICO
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def gunicorn(environment: dict[str, str] | None = None, *, workers: int = GUNICORN_WORKERS):
+    """gunicorn serving the project on a free loopback port; yields its base URL."""
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cooperation.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(GUNICORN_THREADS),
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ]
+
+    return serving(command, environment)
 
 
 # --- the load ----------------------------------------------------------------------------

@@ -29,3 +29,45 @@ class DrainOutboxOnConnect(bootsteps.StartStopStep):
 
 
 app.steps["consumer"].add(DrainOutboxOnConnect)
+
+
+class Heartbeat(bootsteps.StartStopStep):
+    """Writes this worker's heartbeat (cooperation.heartbeat) while it consumes, from its
+    event loop's timer, and removes it when the worker shuts down."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, consumer, **kwargs):
+        self.timer_entry = None
+        super().__init__(consumer, **kwargs)
+
+    def start(self, consumer):
+        from django.conf import settings
+
+        self.beat(consumer)
+        self.timer_entry = consumer.timer.call_repeatedly(settings.WORKER_HEARTBEAT_SECONDS, self.beat, (consumer,))
+
+    def beat(self, consumer):
+        from cooperation import heartbeat
+
+        try:
+            heartbeat.record(consumer.hostname)
+        except Exception as exc:  # Redis away: the entry goes stale, /healthz pings instead
+            logging.getLogger(__name__).warning("Could not write the worker heartbeat: %s", exc)
+
+    def stop(self, consumer):
+        if self.timer_entry is not None:
+            self.timer_entry.cancel()
+            self.timer_entry = None
+
+    def shutdown(self, consumer):
+        from cooperation import heartbeat
+
+        self.stop(consumer)
+        try:
+            heartbeat.forget(consumer.hostname)
+        except Exception as exc:  # the entry goes stale by itself
+            logging.getLogger(__name__).warning("Could not remove the worker heartbeat: %s", exc)
+
+
+app.steps["consumer"].add(Heartbeat)

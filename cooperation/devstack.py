@@ -131,6 +131,38 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+# The web server of `make run`: gunicorn, a few processes of a few threads each, reloading
+# on code changes. Each thread holds at most one connection from its process's pool, so
+# the threads match the pool's size (DATABASE_POOL_MAX_SIZE) and PostgreSQL sees at most
+# WEB_WORKERS x that many connections from the web, however many clients call.
+WEB_WORKERS = int(os.environ.get("WEB_WORKERS", "2"))
+WEB_THREADS = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4"))
+
+
+def web_command(port: int, *, reload: bool = True) -> list[str]:
+    """The command `make run` serves the site with (the tests start it too)."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "cooperation.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WEB_WORKERS),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(WEB_THREADS),
+        # A slow report in development is not a hung worker.
+        "--timeout",
+        "120",
+        "--access-logfile",
+        "-",
+    ]
+    return [*command, "--reload"] if reload else command
+
+
 def run(port: int) -> int:
     with services() as started:
         for name, value in started.items():
@@ -144,7 +176,7 @@ def run(port: int) -> int:
         _manage("setup_periodic_tasks")
         celery = [sys.executable, "-m", "celery", "-A", "cooperation"]
         commands = [
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            web_command(port),
             [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
             [*celery, "beat", "--loglevel", "INFO", "--schedule", str(DATA_DIR / "celerybeat")],
         ]

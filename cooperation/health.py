@@ -1,5 +1,8 @@
 """/healthz: database, Redis, Celery worker and task-outbox status; 503 when one is down.
 
+A worker counts as up while its heartbeat is fresh (cooperation.heartbeat): the check then
+costs one Redis read. Only without a fresh heartbeat are the workers pinged.
+
 "degraded" means the database answers (the site serves reads and writes) while the
 queue does not: work is kept in the outbox until Redis and a worker are back.
 """
@@ -11,6 +14,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+from . import heartbeat
 
 TIMEOUT_SECONDS = 2.0
 # A ping waits out its whole timeout for replies from every worker, while a worker that is
@@ -41,6 +46,14 @@ def _redis() -> dict:
 def _worker(broker_ok: bool) -> dict:
     if not broker_ok:
         return {"ok": False, "error": "the broker (Redis) is unreachable"}
+    try:
+        alive = heartbeat.fresh_workers()
+    except redis.RedisError as exc:
+        return {"ok": False, "error": str(exc)[:200]}
+    if alive:
+        return {"ok": True, "workers": alive, "seen_by": "heartbeat"}
+    # No fresh heartbeat: a worker may still be up (started before heartbeats, or its
+    # Redis write failed). Only then is it worth waiting for a ping.
     from cooperation.celery import app
 
     try:
@@ -49,7 +62,7 @@ def _worker(broker_ok: bool) -> dict:
         return {"ok": False, "error": str(exc)[:200]}
     if not replies:
         return {"ok": False, "error": "no worker answered"}
-    return {"ok": True, "workers": sorted(name for reply in replies for name in reply)}
+    return {"ok": True, "workers": sorted(name for reply in replies for name in reply), "seen_by": "ping"}
 
 
 def _outbox(database_ok: bool) -> dict:

