@@ -4,7 +4,7 @@ The dashboard, its CSV/XLSX exports and the API's `reports/annual-summary` all r
 one function. It has two halves: `period_figures` computes a period's numbers and codes,
 each from an app's `stats.py` as one SQL aggregate; the layout below turns them into
 tables with words in the reader's language. The numbers are maintained (`maintained.py`):
-computed once per period and data version, then read back until a write moves the version.
+computed once per period, then read back until a write to the data they come from commits.
 """
 
 from __future__ import annotations

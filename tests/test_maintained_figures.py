@@ -77,8 +77,8 @@ def warm():
     return before
 
 
-def assert_noticed(before_version: int, before: dict | None = None) -> None:
-    assert data_version() != before_version, "the write did not move the data version"
+def assert_noticed(before_version: tuple[int, int], before: dict | None = None) -> None:
+    assert data_version() != before_version, "the write was not recorded"
     with counted_computations() as computed:
         answer = served()
     assert computed == ["FY2012"]

@@ -7,8 +7,8 @@ numbers; labels are words for people and left out). The dashboard also draws ten
 years of trends and the watch list; its raw side adds the trend figures, and its
 answer is checked through the API row, which reads the same function.
 
-The application serves maintained figures (`reports/maintained.py`): computed once per
-data version and read back, so after the warm-up runs the API is one stored read against
+The application serves maintained figures (`reports/maintained.py`): computed once after
+each change to their data and read back, so after the warm-up runs the API is one stored read against
 the raw recomputation, and the dashboard is measured against the API in the same run.
 """
 
