@@ -1,12 +1,17 @@
 """The annual summary: every figure managers report for one year or fiscal year.
 
 The dashboard, its CSV/XLSX exports and the API's `reports/annual-summary` all read this
-one function; each figure comes from an app's `stats.py` as one SQL aggregate.
+one function. It has two halves: `period_figures` computes a period's numbers and codes,
+each from an app's `stats.py` as one SQL aggregate; the layout below turns them into
+tables with words in the reader's language. The numbers are maintained (`maintained.py`):
+computed once per period, then read back until a write to the data they come from commits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -19,11 +24,15 @@ from dispatch import stats as dispatch_stats
 from programs import stats as program_stats
 from trainees import stats as trainee_stats
 
+from .maintained import maintained_figures
 from .tables import Column, Table
 
 TREND_YEARS = 10
 # Shown only while the period runs or is still to come; null in the API for a period that is over.
 PLANNED_DEPLOYMENTS = "planned_deployments"
+# Stored figures are served only under the definition they were computed with: raise this
+# when `period_figures` changes what it returns, and figures stored before are recomputed.
+FIGURES_FORMAT = 1
 
 
 @dataclass
@@ -31,6 +40,7 @@ class Summary:
     period: Period
     headline: Table
     tables: list[Table]
+    computed_at: datetime
 
     def all_tables(self) -> list[Table]:
         return [self.headline, *self.tables]
@@ -40,6 +50,7 @@ class Summary:
         figures.setdefault(PLANNED_DEPLOYMENTS, None)
         return {
             "period": {"label": self.period.label, "start": self.period.start, "end": self.period.end},
+            "computed_at": self.computed_at,
             "figures": figures,
             "tables": {table.key: table.as_dict() for table in self.tables},
         }
@@ -52,11 +63,63 @@ def period_for(*, year: int | None = None, fiscal_year: int | None = None) -> Pe
     return Period.calendar_year(year)
 
 
+# --- the numbers ---------------------------------------------------------------------------
+
+
+def _group(group: trainee_stats.GroupCount, *, named: bool) -> dict[str, Any]:
+    # A country's name is words in the reader's language, given at layout; a region's is data.
+    return {
+        "code": group.code,
+        **({"name": group.name} if named else {}),
+        "total": group.total,
+        "by_gender": group.by_gender,
+    }
+
+
+def period_figures(period: Period, *, today: date) -> dict[str, Any]:
+    """Every number and code the summary shows for `period`, as JSON-ready data (no words for people).
+
+    `today` matters while the period is not over: planned deployments are a figure only
+    then, and "secondees now" are counted on the period's last day or today, whichever is first.
+    """
+    trainees = trainee_stats.trainee_figures(period)
+    return {
+        "experts": dispatch_stats.experts_dispatched(period),
+        PLANNED_DEPLOYMENTS: dispatch_stats.planned_deployments(period) if period.end >= today else None,
+        "courses_held": trainees.courses_held,
+        "participants": trainees.participants,
+        "completed": trainees.completed,
+        "withdrawn_after_arrival": trainees.withdrawn_after_arrival,
+        "visitors": trainees.visitors,
+        "trainees_by_gender": trainees.by_gender,
+        "trainees_by_country": [_group(group, named=False) for group in trainees.by_country],
+        "trainees_by_region": [_group(group, named=True) for group in trainees.by_region],
+        "relief": dispatch_stats.missions_in(period),
+        "relief_since_1987": dispatch_stats.relief_cumulative(until=period.end),
+        "civilian_police": dispatch_stats.civilian_police_in(period),
+        "secondees": dispatch_stats.secondees_by_organization(min(period.end, today)),
+        "experts_by_country": dispatch_stats.experts_dispatched_by(period, "country"),
+        "experts_by_field": dispatch_stats.experts_dispatched_by(period, "field"),
+        "experts_by_term": dispatch_stats.experts_dispatched_by(period, "term"),
+        "portfolio_by_region": program_stats.active_by_region(period),
+        "portfolio_by_field": program_stats.active_by_field(period),
+        "relief_by_team_type": dispatch_stats.missions_by_team_type(period),
+    }
+
+
+def figures_definition() -> str:
+    """What stored figures must have been computed under: the format and the settings they read."""
+    return f"{FIGURES_FORMAT};targets={sorted(dispatch_stats.secondment_targets().items())}"
+
+
+# --- the layout ----------------------------------------------------------------------------
+
+
 def _figure(key: str, label, value) -> dict[str, Any]:
     return {"key": key, "label": str(label), "value": value}
 
 
-def _secondee_figures(row: dict) -> list[dict[str, Any]]:
+def _secondee_figures(row: Mapping[str, Any]) -> list[dict[str, Any]]:
     key, name = f"secondees_{row['organization']}", row["name"]
     figures = [_figure(key, _("Secondees at %(org)s") % {"org": name}, row["secondees"])]
     if row["target"] is not None:
@@ -64,39 +127,34 @@ def _secondee_figures(row: dict) -> list[dict[str, Any]]:
     return figures
 
 
-def _planned_figures(period: Period) -> list[dict[str, Any]]:
+def _planned_figures(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Deployments not yet departed, apart from the dispatched: only for a period not yet over."""
-    if period.end < timezone.localdate():
+    if figures[PLANNED_DEPLOYMENTS] is None:
         return []
     return [
         _figure(
             PLANNED_DEPLOYMENTS,
             _("Planned deployments (requested, nominated or preparing)"),
-            dispatch_stats.planned_deployments(period),
+            figures[PLANNED_DEPLOYMENTS],
         )
     ]
 
 
-def headline(period: Period, trainees: trainee_stats.TraineeFigures) -> Table:
-    experts = dispatch_stats.experts_dispatched(period)
-    relief = dispatch_stats.missions_in(period)
-    relief_since_1987 = dispatch_stats.relief_cumulative(until=period.end)
-    civilian_police = dispatch_stats.civilian_police_in(period)
-    # "Secondees now": as of the period's last day, or today while the period runs.
-    secondees = dispatch_stats.secondees_by_organization(min(period.end, timezone.localdate()))
+def headline(figures: Mapping[str, Any]) -> Table:
+    experts, relief, relief_since_1987 = figures["experts"], figures["relief"], figures["relief_since_1987"]
     rows = [
         _figure("experts_new", _("Experts newly dispatched"), experts["new"]),
         _figure("experts_total", _("Experts dispatched in total"), experts["total"]),
-        *_planned_figures(period),
-        _figure("courses_held", _("Courses held"), trainees.courses_held),
-        _figure("trainees", _("Trainees"), trainees.participants),
-        _figure("trainees_completed", _("Trainees who completed"), trainees.completed),
+        *_planned_figures(figures),
+        _figure("courses_held", _("Courses held"), figures["courses_held"]),
+        _figure("trainees", _("Trainees"), figures["participants"]),
+        _figure("trainees_completed", _("Trainees who completed"), figures["completed"]),
         _figure(
             "trainees_withdrawn_after_arrival",
             _("Trainees withdrawn after arrival"),
-            trainees.withdrawn_after_arrival,
+            figures["withdrawn_after_arrival"],
         ),
-        _figure("visitors", _("Visitors received"), trainees.visitors),
+        _figure("visitors", _("Visitors received"), figures["visitors"]),
         _figure("relief_missions", _("Disaster relief missions"), relief["missions"]),
         _figure("relief_officers", _("Officers sent on disaster relief"), relief["officers"]),
         _figure("relief_officers_since_1987", _("Disaster relief officers since 1987"), relief_since_1987["officers"]),
@@ -105,8 +163,8 @@ def headline(period: Period, trainees: trainee_stats.TraineeFigures) -> Table:
             _("Countries/regions helped since 1987"),
             relief_since_1987["countries"],
         ),
-        _figure("civilian_police_officials", _("Civilian-police officials"), civilian_police["officers"]),
-        *(figure for row in secondees for figure in _secondee_figures(row)),
+        _figure("civilian_police_officials", _("Civilian-police officials"), figures["civilian_police"]["officers"]),
+        *(figure for row in figures["secondees"] for figure in _secondee_figures(row)),
     ]
     return Table(
         "summary",
@@ -130,19 +188,25 @@ def _labelled(rows: list[dict], label_of=None, *, key: str = "key") -> list[dict
     return [{**row, "label": label(row)} for row in rows]
 
 
-def breakdowns(period: Period, trainees: trainee_stats.TraineeFigures) -> list[Table]:
-    genders = sorted(trainees.by_gender)
+def breakdowns(figures: Mapping[str, Any]) -> list[Table]:
+    by_gender = figures["trainees_by_gender"]
+    genders = sorted(by_gender)
     gender_columns = [Column(f"gender_{g}", Gender(g).label, numeric=True) for g in genders]
 
-    def participant_rows(groups):
+    def participant_rows(groups, name_of=None):
         return [
-            {"code": g.code, "name": g.name, "total": g.total, **{f"gender_{k}": v for k, v in g.by_gender.items()}}
+            {
+                "code": g["code"],
+                "name": name_of(g["code"]) if name_of else g["name"],
+                "total": g["total"],
+                **{f"gender_{k}": v for k, v in g["by_gender"].items()},
+            }
             for g in groups
         ]
 
-    by_country = _labelled(dispatch_stats.experts_dispatched_by(period, "country"), lambda code: countries.name(code))
-    by_term = _labelled(dispatch_stats.experts_dispatched_by(period, "term"), dispatch_stats.term_label)
-    by_field = _labelled(dispatch_stats.experts_dispatched_by(period, "field"))
+    by_country = _labelled(figures["experts_by_country"], lambda code: countries.name(code))
+    by_term = _labelled(figures["experts_by_term"], dispatch_stats.term_label)
+    by_field = _labelled(figures["experts_by_field"])
     expert_columns = [
         Column("label", _("Group")),
         Column("new", _("Newly dispatched"), numeric=True),
@@ -161,35 +225,35 @@ def breakdowns(period: Period, trainees: trainee_stats.TraineeFigures) -> list[T
             "trainees_by_gender",
             _("Trainees by gender"),
             [Column("label", _("Gender")), Column("count", _("Trainees"), numeric=True)],
-            [{"gender": g, "label": str(Gender(g).label), "count": trainees.by_gender[g]} for g in genders],
+            [{"gender": g, "label": str(Gender(g).label), "count": by_gender[g]} for g in genders],
             "bar",
         ),
         Table(
             "trainees_by_country",
             _("Trainees by country"),
             [Column("name", _("Country")), Column("total", _("Trainees"), numeric=True), *gender_columns],
-            participant_rows(trainees.by_country),
+            participant_rows(figures["trainees_by_country"], countries.name),
             "bar",
         ),
         Table(
             "trainees_by_region",
             _("Trainees by region"),
             [Column("name", _("Region")), Column("total", _("Trainees"), numeric=True), *gender_columns],
-            participant_rows(trainees.by_region),
+            participant_rows(figures["trainees_by_region"]),
             "bar",
         ),
         Table(
             "portfolio_by_region",
             _("Active portfolio by region"),
             portfolio_columns,
-            program_stats.active_by_region(period),
+            figures["portfolio_by_region"],
             "bar",
         ),
         Table(
             "portfolio_by_field",
             _("Active portfolio by field"),
             portfolio_columns,
-            program_stats.active_by_field(period),
+            figures["portfolio_by_field"],
             "bar",
         ),
         Table(
@@ -200,27 +264,30 @@ def breakdowns(period: Period, trainees: trainee_stats.TraineeFigures) -> list[T
                 Column("missions", _("Missions"), numeric=True),
                 Column("officers", _("Officers"), numeric=True),
             ],
-            _labelled(dispatch_stats.missions_by_team_type(period), dispatch_stats.team_type_label, key="team_type"),
+            _labelled(figures["relief_by_team_type"], dispatch_stats.team_type_label, key="team_type"),
         ),
     ]
 
 
-def trends(last: Period, *, fiscal: bool) -> Table:
-    """The headline figures for the ten years up to `last`, one row a year."""
+def trend_periods(last: Period, *, fiscal: bool) -> list[Period]:
+    """The ten years up to `last`, oldest first."""
     first = last.start.year - TREND_YEARS + 1
+    return [Period.fiscal_year(y) if fiscal else Period.calendar_year(y) for y in range(first, last.start.year + 1)]
+
+
+def trends(periods: list[Period], figures_of: Mapping[str, Mapping[str, Any]]) -> Table:
+    """The headline figures of each period, one row a year, from the figures already read."""
     rows = []
-    for year in range(first, last.start.year + 1):
-        period = Period.fiscal_year(year) if fiscal else Period.calendar_year(year)
-        experts = dispatch_stats.experts_dispatched(period)
-        trainees = trainee_stats.participant_totals(period)
+    for period in periods:
+        figures = figures_of[period.label]
         rows.append(
             {
                 "period": period.label,
-                "experts_new": experts["new"],
-                "experts_total": experts["total"],
-                "courses_held": trainee_stats.courses_held(period),
-                "trainees": trainees["participants"],
-                "visitors": trainee_stats.visitors(period)["visitors"],
+                "experts_new": figures["experts"]["new"],
+                "experts_total": figures["experts"]["total"],
+                "courses_held": figures["courses_held"],
+                "trainees": figures["participants"],
+                "visitors": figures["visitors"],
             }
         )
     return Table(
@@ -240,9 +307,14 @@ def trends(last: Period, *, fiscal: bool) -> Table:
 
 
 def annual_summary(period: Period, *, fiscal: bool = False, with_trends: bool = True) -> Summary:
-    # The trainee figures feed both the headline and the breakdowns: read them once.
-    trainees = trainee_stats.trainee_figures(period)
-    tables = breakdowns(period, trainees)
+    """The summary of `period`; with the trends, the ten years up to it come from the same read."""
+    today = timezone.localdate()
+    periods = trend_periods(period, fiscal=fiscal) if with_trends else [period]
+    maintained = maintained_figures(
+        periods, today=today, definition=figures_definition(), compute=lambda p: period_figures(p, today=today)
+    )
+    figures = maintained[period.label].figures
+    tables = breakdowns(figures)
     if with_trends:
-        tables.append(trends(period, fiscal=fiscal))
-    return Summary(period, headline(period, trainees), tables)
+        tables.append(trends(periods, {label: result.figures for label, result in maintained.items()}))
+    return Summary(period, headline(figures), tables, maintained[period.label].computed_at)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-PROJECT_APPS = ("cooperation", "programs", "dispatch", "trainees")
+PROJECT_APPS = ("cooperation", "programs", "dispatch", "trainees", "reports")
 
 
 def migration_files():
