@@ -111,7 +111,7 @@ def _history_copy(model: type[models.Model], at: datetime, actor: Any) -> tuple[
             select.append(quote(field.column))
         else:
             raise ValueError(f"{history_model.__name__}.{field.name}: no value for a history copy")
-    pk = quote(model._meta.pk.column)
+    pk = quote(model._meta.pk.column)  # type: ignore[arg-type]  # a primary key has a column
     sql = (
         f"INSERT INTO {quote(history_model._meta.db_table)} ({', '.join(columns)}) "
         f"SELECT {', '.join(select)} FROM {quote(model._meta.db_table)} WHERE {pk} = ANY(%s::bigint[])"
@@ -142,6 +142,7 @@ def insert_rows(
         return
     meta = model._meta
     fields = {field.attname: field for field in meta.concrete_fields}
+    fields_by_name = {field.name: field for field in meta.concrete_fields}
     unknown = (set(per_row) | set(shared)) - set(fields)
     if unknown:
         raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
@@ -163,14 +164,14 @@ def insert_rows(
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             values = repeat(at)
         elif isinstance(field, DigestField):
-            source = meta.get_field(field.source).attname
+            source = fields_by_name[field.source].attname
             if source in per_row:
                 values = [digest(value) for value in per_row[source]]
             else:
                 values = repeat(digest(shared.get(source)))
         else:
             values = repeat(field.get_db_prep_save(field.get_default(), connection))
-        columns.append(quote(field.column))
+        columns.append(quote(field.column))  # type: ignore[arg-type]  # a concrete field has a column
         sources.append(values)
     with connection.cursor() as cursor:
         with cursor.copy(f"COPY {quote(meta.db_table)} ({', '.join(columns)}) FROM STDIN") as stream:

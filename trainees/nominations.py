@@ -263,7 +263,8 @@ class _RowChecker:
         self.country_codes = set(countries.countries)
         # The model's field validation of the columns not checked first, in the model's order,
         # as `Model.clean_fields` runs it (a blank value of a field that may be blank is not checked).
-        fields = [Trainee._meta.get_field(column) for column in COLUMNS if column not in CHECKED_FIRST]
+        by_name = {field.name: field for field in Trainee._meta.concrete_fields}
+        fields = [by_name[column] for column in COLUMNS if column not in CHECKED_FIRST]
         self.fields = [(field, field.max_length if _length_only(field) else None) for field in fields]
 
     def fail(self, row: int, column: str, code: str, message: str) -> None:
