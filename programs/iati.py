@@ -30,11 +30,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
-from xml.sax.saxutils import XMLGenerator
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from lxml import etree
 
 from cooperation.models import Organization
 from cooperation.periods import Period
@@ -136,40 +136,53 @@ def identifier(record: Program | Project) -> str:
 # --- the writer ---------------------------------------------------------------------------------
 
 
+XML_NAMESPACE = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def _attribute(name: str) -> str:
+    """`xml:lang` in lxml's spelling; `iso_date` as `iso-date`."""
+    if name.startswith("xml:"):
+        return XML_NAMESPACE + name[4:]
+    return name.replace("_", "-")
+
+
 class ActivityWriter:
-    """SAX events into a small buffer that is emptied after every activity."""
+    """Builds one activity at a time as an lxml tree (element by element, in C), for
+    `iati_activities` to write out and drop before the next."""
 
     def __init__(self):
-        self.buffer = io.StringIO()
-        self.xml = XMLGenerator(self.buffer, encoding="utf-8", short_empty_elements=True)
-
-    def take(self) -> bytes:
-        text = self.buffer.getvalue()
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        return text.encode("utf-8")
+        self.stack: list[etree._Element] = []
+        self.done: etree._Element | None = None
 
     @contextmanager
     def element(self, name: str, **attributes):
-        self.xml.startElement(name, {key.replace("_", "-"): value for key, value in attributes.items()})
-        yield
-        self.xml.endElement(name)
+        attrib = {_attribute(key): value for key, value in attributes.items()}
+        node = etree.SubElement(self.stack[-1], name, attrib) if self.stack else etree.Element(name, attrib)
+        self.stack.append(node)
+        yield node
+        self.stack.pop()
+        if not self.stack:
+            self.done = node
 
     def empty(self, name: str, **attributes) -> None:
         with self.element(name, **attributes):
             pass
 
     def text(self, name: str, value: str, **attributes) -> None:
-        with self.element(name, **attributes):
-            self.xml.characters(value)
+        with self.element(name, **attributes) as node:
+            node.text = value
 
     def narratives(self, english: str, japanese: str = "") -> None:
         self.text("narrative", english, **{"xml:lang": "en"})
         if japanese:
             self.text("narrative", japanese, **{"xml:lang": "ja"})
 
-    def newline(self) -> None:
-        self.xml.ignorableWhitespace("\n")
+    def take(self) -> etree._Element:
+        """The activity just built."""
+        done, self.done = self.done, None
+        if done is None:
+            raise RuntimeError("no activity was built")
+        return done
 
 
 # --- one activity -------------------------------------------------------------------------------
@@ -310,7 +323,6 @@ def _write_activity(
         for kind, other in related:
             out.empty("related-activity", ref=identifier(other), type=kind)
         _write_results(out, indicators)
-    out.newline()
 
 
 def _write_program(out: ActivityWriter, program: Program, today: date) -> None:
@@ -378,23 +390,49 @@ def activities_queryset() -> QuerySet[Program]:
     )
 
 
+def _release(program: Program) -> None:
+    """Drop what was prefetched for a written program. Prefetching makes reference cycles
+    (each project points back at its program, each indicator at its project, each
+    measurement at its indicator), which only the garbage collector frees; broken here,
+    a chunk's rows go as soon as it is written and memory stays flat along the file."""
+    for project in program.published_projects:  # type: ignore[attr-defined]  # prefetched
+        for indicator in project.public_indicators:
+            indicator._prefetched_objects_cache.clear()
+        project.public_indicators = []
+        project._prefetched_objects_cache.clear()
+    program.published_projects = []  # type: ignore[attr-defined]  # prefetched
+    program.own_fundings = []  # type: ignore[attr-defined]  # prefetched
+    program._prefetched_objects_cache.clear()  # type: ignore[attr-defined]  # set by prefetch_related
+
+
 def iati_activities(*, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """The whole `iati-activities` document, one activity per yielded piece."""
+    """The whole `iati-activities` document, written incrementally by lxml: each yielded
+    piece holds the activities of one program, so memory holds one chunk of programs and
+    one activity's tree, whatever the portfolio."""
     out = ActivityWriter()
     today = timezone.localdate()
-    out.xml.startDocument()
-    out.xml.startElement(
-        "iati-activities",
-        {"version": IATI_VERSION, "generated-datetime": timezone.now().isoformat(timespec="seconds")},
-    )
-    out.newline()
-    yield out.take()
-    for program in activities_queryset().iterator(chunk_size=chunk_size):
-        _write_program(out, program, today)
-        for project in program.published_projects:  # type: ignore[attr-defined]  # prefetched
-            _write_project(out, project, program, today)
-        yield out.take()
-    out.xml.endElement("iati-activities")
-    out.xml.endDocument()
-    out.newline()
-    yield out.take()
+    buffer = io.BytesIO()
+
+    def taken() -> bytes:
+        piece = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return piece
+
+    with etree.xmlfile(buffer, encoding="utf-8") as document:
+        document.write_declaration()
+        root = {"version": IATI_VERSION, "generated-datetime": timezone.now().isoformat(timespec="seconds")}
+        with document.element("iati-activities", root):
+            document.write("\n")
+            document.flush()
+            yield taken()
+            for program in activities_queryset().iterator(chunk_size=chunk_size):
+                _write_program(out, program, today)
+                document.write(out.take(), "\n")
+                for project in program.published_projects:  # type: ignore[attr-defined]  # prefetched
+                    _write_project(out, project, program, today)
+                    document.write(out.take(), "\n")
+                _release(program)
+                document.flush()
+                yield taken()
+    yield taken()

@@ -24,16 +24,19 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import connection, models, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from simple_history.utils import bulk_create_with_history
 
+from cooperation.bulk import insert_rows, reserve_ids
 from cooperation.choices import Gender
+from cooperation.crypto import EncryptedCharField
 from cooperation.models import Organization
 
 from .models import (
@@ -53,7 +56,6 @@ REQUIRED = ("family_name", "gender", "date_of_birth", "nationality")
 DATE_COLUMNS = ("date_of_birth", "passport_expiry")
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
-BATCH_SIZE = 1000
 XLSX_SIGNATURE = b"PK\x03\x04"
 
 
@@ -85,7 +87,8 @@ class NominationRowsInvalid(Exception):
 @dataclass
 class NominatedRow:
     row: int
-    enrollment: Enrollment
+    enrollment_id: int
+    trainee_id: int
     new_trainee: bool
 
 
@@ -234,18 +237,42 @@ def _parse_date(value) -> date:
         raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": value}) from None
 
 
+# Checked by the row checker itself, before the model's own field validation.
+CHECKED_FIRST = {"organization", "gender", "nationality", *DATE_COLUMNS}
+
+
+def _length_only(field: models.Field) -> bool:
+    """Whether the field's validation of a text is only its maximum length, so that a text
+    within it needs no call of `clean` (one that is too long gets the field's own message)."""
+    return (
+        type(field) in (models.CharField, EncryptedCharField)
+        and not field.choices
+        and len(field.validators) == 1
+        and isinstance(field.validators[0], MaxLengthValidator)
+    )
+
+
 class _RowChecker:
     def __init__(self, course: Course, organizations: dict[str, Organization]):
         self.course = course
         self.organizations = organizations
         self.today = timezone.localdate()
         self.errors: list[RowError] = []
+        # Looked up once: the choices are rebuilt on every read of them.
+        self.genders = set(Gender.values)
+        self.country_codes = set(countries.countries)
+        # The model's field validation of the columns not checked first, in the model's order,
+        # as `Model.clean_fields` runs it (a blank value of a field that may be blank is not checked).
+        by_name = {field.name: field for field in Trainee._meta.concrete_fields}
+        fields = [by_name[column] for column in COLUMNS if column not in CHECKED_FIRST]
+        self.fields = [(field, field.max_length if _length_only(field) else None) for field in fields]
 
     def fail(self, row: int, column: str, code: str, message: str) -> None:
         self.errors.append(RowError(row, column, code, str(message)))
 
-    def trainee(self, row: int, cells: list) -> Trainee | None:
-        """The row as an unsaved Trainee, or None after recording its problems."""
+    def trainee(self, row: int, cells: list) -> dict[str, Any] | None:
+        """The row's values by column (`organization` an Organization or None), or None after
+        recording its problems."""
         before = len(self.errors)
         if len(cells) != len(COLUMNS):
             self.fail(
@@ -273,7 +300,7 @@ class _RowChecker:
             if column not in DATE_COLUMNS and not isinstance(values[column], str):
                 values[column] = str(values[column])
         values["gender"] = values["gender"].lower()
-        if values["gender"] and values["gender"] not in Gender.values:
+        if values["gender"] and values["gender"] not in self.genders:
             self.fail(
                 row,
                 "gender",
@@ -282,7 +309,7 @@ class _RowChecker:
                 % {"value": values["gender"], "choices": ", ".join(Gender.values)},
             )
         values["nationality"] = values["nationality"].upper()
-        if values["nationality"] and values["nationality"] not in countries:
+        if values["nationality"] and values["nationality"] not in self.country_codes:
             self.fail(
                 row,
                 "nationality",
@@ -311,21 +338,23 @@ class _RowChecker:
                 _("The passport expires on %(expiry)s, before the course ends (%(end)s).")
                 % {"expiry": expiry, "end": self.course.end_date},
             )
-        trainee = Trainee(
-            **{name: values[name] for name in COLUMNS if name != "organization"}, organization=organization
-        )
-        checked_above = {"organization", "gender", "nationality", *DATE_COLUMNS}
+        values["organization"] = organization
         failed = {error.field for error in self.errors[before:]}
-        try:
-            trainee.clean_fields(exclude=[*checked_above, *failed])
-        except ValidationError as exc:
-            for column, errors in exc.error_dict.items():
-                for error in errors:
-                    self.fail(row, column, error.code or "invalid", " ".join(error.messages))
-        return trainee if len(self.errors) == before else None
+        for model_field, max_length in self.fields:
+            value = values[model_field.name]
+            if model_field.name in failed or (model_field.blank and value in model_field.empty_values):
+                continue
+            if max_length is not None and len(value) <= max_length:
+                continue
+            try:
+                model_field.clean(value, None)
+            except ValidationError as exc:
+                for error in exc.error_list:
+                    self.fail(row, model_field.name, error.code or "invalid", " ".join(error.messages))
+        return values if len(self.errors) == before else None
 
 
-def _identity_keys(trainees: list[Trainee]) -> list[tuple]:
+def _identity_keys(people: list[dict[str, Any]]) -> list[tuple]:
     """(nationality, family key, given key, birth date) with names normalized by PostgreSQL itself.
 
     The database computes the keys so that they match the unique index exactly, whatever
@@ -335,11 +364,11 @@ def _identity_keys(trainees: list[Trainee]) -> list[tuple]:
         cursor.execute(
             "SELECT lower(regexp_replace(f, '\\s', '', 'g')), lower(regexp_replace(g, '\\s', '', 'g')) "
             "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(f, g, i) ORDER BY i",
-            [[t.family_name for t in trainees], [t.given_name for t in trainees]],
+            [[p["family_name"] for p in people], [p["given_name"] for p in people]],
         )
         names = cursor.fetchall()
     return [
-        (str(t.nationality), family, given, t.date_of_birth) for t, (family, given) in zip(trainees, names, strict=True)
+        (p["nationality"], family, given, p["date_of_birth"]) for p, (family, given) in zip(people, names, strict=True)
     ]
 
 
@@ -365,8 +394,9 @@ def _existing_trainees(keys: list[tuple], recorded_by: Organization | None) -> _
     queryset = manager.annotate(
         family_key=normalized_name("family_name"), given_key=normalized_name("given_name")
     ).filter(
-        date_of_birth__in={key[3] for key in keys},
-        family_key__in={key[1] for key in keys},
+        # As arrays: thousands of values are one parameter each, not thousands.
+        date_of_birth__in=RawSQL("SELECT unnest(%s::date[])", [sorted({key[3] for key in keys})]),
+        family_key__in=RawSQL("SELECT unnest(%s::text[])", [sorted({key[1] for key in keys})]),
         nationality__in={key[0] for key in keys},
     )
     in_scope: ExpressionWrapper[Any]
@@ -415,7 +445,7 @@ def nominations_import(
     parsed = [(row, checker.trainee(row, cells)) for row, cells in rows]
     valid = [(row, trainee) for row, trainee in parsed if trainee is not None]
 
-    keys = _identity_keys([trainee for _, trainee in valid])
+    keys = _identity_keys([values for _, values in valid])
     first_row_of: dict[tuple, int] = {}
     for (row, _trainee), key in zip(valid, keys, strict=True):
         if key in first_row_of:
@@ -456,44 +486,63 @@ def nominations_import(
 
 @transaction.atomic
 def _write(course, valid, keys, matches: _Matches, nominated_by, recorded_by, actor) -> NominationResult:
+    """Every row in a handful of set-based statements, whatever the file's length: the new
+    trainees with their history copies, the pairs for staff, the enrollments with theirs,
+    and the first line of each enrollment's status history."""
     existing = matches.existing
-    new = [trainee for (_, trainee), key in zip(valid, keys, strict=True) if key not in existing]
-    for trainee in new:
-        trainee.recorded_by = recorded_by
-    bulk_create_with_history(new, Trainee, batch_size=BATCH_SIZE, default_user=actor)
-    new_keys = [key for key in keys if key not in existing]
+    new = [(values, key) for (_, values), key in zip(valid, keys, strict=True) if key not in existing]
+    trainee_ids, enrollment_ids = reserve_ids((Trainee, len(new)), (Enrollment, len(valid)))
+    at = timezone.now()
+    insert_rows(
+        Trainee,
+        ids=trainee_ids,
+        per_row={
+            **{column: [values[column] for values, _key in new] for column in COLUMNS if column != "organization"},
+            "organization_id": [values["organization"] and values["organization"].pk for values, _key in new],
+        },
+        shared={"recorded_by_id": recorded_by.pk if recorded_by is not None else None},
+        at=at,
+        actor=actor,
+    )
     trainee_duplicates_queue(
         pairs=[
-            (trainee.pk, other)
-            for trainee, key in zip(new, new_keys, strict=True)
+            (trainee_id, other)
+            for trainee_id, (_values, key) in zip(trainee_ids, new, strict=True)
             for other in matches.outside.get(key, ())
         ],
         actor=actor,
     )
-    created = iter(new)
+    created = iter(trainee_ids)
     result = NominationResult()
-    enrollments = []
-    for (row, _trainee), key in zip(valid, keys, strict=True):
+    for (row, _values), key, enrollment_id in zip(valid, keys, enrollment_ids, strict=True):
         is_new = key not in existing
-        trainee_id = next(created).pk if is_new else existing[key]
-        enrollment = Enrollment(
-            course=course,
-            trainee_id=trainee_id,
-            nominated_by=nominated_by,
-            course_start=course.start_date,
-            course_end=course.end_date,
-        )
-        enrollments.append(enrollment)
-        result.rows.append(NominatedRow(row, enrollment, is_new))
-    bulk_create_with_history(enrollments, Enrollment, batch_size=BATCH_SIZE, default_user=actor)
-    note = _("Nominated from a file of %(count)d participants.") % {"count": len(enrollments)}
-    EnrollmentStatusChange.objects.bulk_create(
-        [
-            EnrollmentStatusChange(
-                enrollment=enrollment, from_status="", to_status=EnrollmentStatus.NOMINATED, actor=actor, note=note
-            )
-            for enrollment in enrollments
-        ],
-        batch_size=BATCH_SIZE,
+        trainee_id = next(created) if is_new else existing[key]
+        result.rows.append(NominatedRow(row, enrollment_id, trainee_id, is_new))
+    insert_rows(
+        Enrollment,
+        ids=enrollment_ids,
+        per_row={"trainee_id": [row.trainee_id for row in result.rows]},
+        shared={
+            "course_id": course.pk,
+            "nominated_by_id": nominated_by.pk,
+            "status": EnrollmentStatus.NOMINATED,
+            "course_start": course.start_date,
+            "course_end": course.end_date,
+        },
+        at=at,
+        actor=actor,
+    )
+    note = _("Nominated from a file of %(count)d participants.") % {"count": len(enrollment_ids)}
+    insert_rows(
+        EnrollmentStatusChange,
+        per_row={"enrollment_id": enrollment_ids},
+        shared={
+            "from_status": "",
+            "to_status": EnrollmentStatus.NOMINATED,
+            "actor_id": getattr(actor, "pk", None),
+            "note": note,
+        },
+        at=at,
+        history=False,
     )
     return result

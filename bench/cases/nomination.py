@@ -22,7 +22,8 @@ from trainees.nominations import COLUMNS
 from ..harness import Context, Row, raw_rows
 
 ROWS = 5000
-TARGET = ">= 5,000 rows/s"
+TARGET = "<= 2x raw, history kept"
+MAX_RATIO = 2.0
 NATIONALITIES = ("ID", "PH", "VN", "TH", "MY", "KH", "LA", "MM", "BD", "LK")
 GENDERS = ("female", "male")
 
@@ -168,6 +169,7 @@ def run(context: Context) -> list[Row]:
     app_timing, app_answer = context.measure(lambda: rolled_back(app), iterations=iterations)
     raw_timing, raw_answer = context.measure(lambda: rolled_back(raw), iterations=iterations)
     rate = ROWS / app_timing.median
+    ratio = app_timing.median / raw_timing.median
     return [
         Row(
             "4",
@@ -175,7 +177,7 @@ def run(context: Context) -> list[Row]:
             app_timing,
             raw_timing,
             TARGET,
-            rate >= 5000,
+            ratio <= MAX_RATIO,
             app_answer,
             raw_answer,
             {"app rows/s": f"{rate:,.0f}", "raw rows/s": f"{ROWS / raw_timing.median:,.0f}"},

@@ -206,8 +206,8 @@ class CourseViewSet(ServiceWritesMixin, CooperationViewSet):
             "rows": [
                 {
                     "row": row.row,
-                    "enrollment": row.enrollment.pk,
-                    "trainee": row.enrollment.trainee_id,
+                    "enrollment": row.enrollment_id,
+                    "trainee": row.trainee_id,
                     "new_trainee": row.new_trainee,
                 }
                 for row in result.rows
