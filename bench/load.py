@@ -369,25 +369,11 @@ def serving(
 def gunicorn(environment: dict[str, str] | None = None, *, workers: int = GUNICORN_WORKERS):
     """gunicorn serving the project on a free loopback port; yields its base URL."""
 
+    # Imported here: as a script, this file puts the project on the path only in main().
+    from cooperation.devstack import web_command
+
     def command(port: int) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cooperation.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(GUNICORN_THREADS),
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ]
+        return web_command(port, reload=False, workers=workers, threads=GUNICORN_THREADS, timeout=60, quiet=True)
 
     return serving(command, environment)
 

@@ -139,8 +139,16 @@ WEB_WORKERS = int(os.environ.get("WEB_WORKERS", "2"))
 WEB_THREADS = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4"))
 
 
-def web_command(port: int, *, reload: bool = True) -> list[str]:
-    """The command `make run` serves the site with (the tests start it too)."""
+def web_command(
+    port: int,
+    *,
+    reload: bool = True,
+    workers: int = WEB_WORKERS,
+    threads: int = WEB_THREADS,
+    timeout: int = 120,
+    quiet: bool = False,
+) -> list[str]:
+    """The command `make run` serves the site with (the tests and benchmarks start it too)."""
     command = [
         sys.executable,
         "-m",
@@ -149,16 +157,15 @@ def web_command(port: int, *, reload: bool = True) -> list[str]:
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        str(WEB_WORKERS),
+        str(workers),
         "--worker-class",
         "gthread",
         "--threads",
-        str(WEB_THREADS),
+        str(threads),
         # A slow report in development is not a hung worker.
         "--timeout",
-        "120",
-        "--access-logfile",
-        "-",
+        str(timeout),
+        *(["--log-level", "warning"] if quiet else ["--access-logfile", "-"]),
     ]
     return [*command, "--reload"] if reload else command
 
