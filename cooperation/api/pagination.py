@@ -79,8 +79,18 @@ class CooperationPagination(PageNumberPagination):
                     "example": 123,
                     "description": "Rows in the whole list; absent from a cursor page.",
                 },
-                "next": {"type": "string", "nullable": True, "format": "uri"},
-                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "example": "https://cooperation.example/api/v1/courses/?page=4",
+                },
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "example": "https://cooperation.example/api/v1/courses/?page=2",
+                },
                 "results": schema,
             },
         }
