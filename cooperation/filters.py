@@ -195,7 +195,7 @@ class UpdatedSinceFilterBackend:
 
 BOOLEAN_WORDS = {"true": True, "false": False, "1": True, "0": False}
 # Query parameters every list understands besides its filters.
-COMMON_LIST_PARAMETERS = {"page", "page_size", "search", "ordering", "brief", "updated_since", "format"}
+COMMON_LIST_PARAMETERS = {"page", "page_size", "cursor", "search", "ordering", "brief", "updated_since", "format"}
 
 
 class StrictDjangoFilterBackend(DjangoFilterBackend):

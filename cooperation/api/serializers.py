@@ -18,6 +18,7 @@ from cooperation.models import CooperationField, Organization, Region
 from cooperation.roles import MANAGER, NPA_STAFF, PARTNER_COORDINATOR, roles_of, sees_everything
 
 from .errors import validation_error_from_django
+from .links import TemplatedIdentityField
 
 # Serializer class → its fields as ModelSerializer builds them from the model. Building
 # reads every model field's options (a write's largest single cost after the database);
@@ -27,6 +28,8 @@ _built_fields: dict[type, dict] = {}
 
 class CooperationSerializer(serializers.HyperlinkedModelSerializer):
     """Adds `id` and `display`; `brief=True` keeps only `Meta.brief_fields`."""
+
+    serializer_url_field = TemplatedIdentityField
 
     id = serializers.IntegerField(read_only=True)
     display = serializers.SerializerMethodField()

@@ -287,8 +287,13 @@ class Deployment(TimeStampedModel):
 
     @classmethod
     def partner_scope(cls, organization) -> Q:
-        """Deployments on the partner's projects, and secondments it hosts."""
-        return program_scope(organization, "project__program") | Q(host_organization=organization)
+        """Deployments on the partner's projects, and secondments it hosts.
+
+        The projects are named by their ids (`project_id IN (…)`), not reached through
+        a join to their program, so a partner's count reads the deployments table alone.
+        """
+        projects = Project.objects.filter(program_scope(organization)).values("pk")
+        return Q(project__in=projects) | Q(host_organization=organization)
 
     # --- periods ------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cooperation.access import organization_of
+from cooperation.api.links import page_link
 from cooperation.api.schema import ErrorBodySerializer
 from cooperation.api.serializers import BriefRelatedField, CodeRelatedField, CooperationSerializer
 from cooperation.models import CooperationField, Organization
@@ -214,9 +215,13 @@ class EnrollmentSerializer(CooperationSerializer):
     def get_certificate_url(self, obj) -> str | None:
         if obj.status != EnrollmentStatus.COMPLETED:
             return None
-        path = reverse("trainees:certificate", args=[obj.pk])
         request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+
+        def make(pk: str) -> str:
+            path = reverse("trainees:certificate", args=[pk])
+            return request.build_absolute_uri(path) if request is not None else path
+
+        return page_link(self.context, "trainees:certificate", make, obj.pk)
 
     def validate(self, attrs):
         # The nomination and transition services validate the whole record; the model's
