@@ -33,6 +33,8 @@ from .services import (
     user_create,
     user_deactivate,
     user_password_reset,
+    user_profile_create,
+    user_profile_update,
 )
 from .workflow import StatusChange
 
@@ -211,31 +213,14 @@ def _refused_as(prefix: str | None):
         raise RefusedWrite(refusal, prefix) from None
 
 
-class ServiceWritesAdmin(ServiceWrites):
-    """Adds, changes and deletes go through the app's services (see ServiceWrites), credited
-    to the staff member, as the API's do (see ServiceWritesMixin). The rows of its inlines are
-    saved the same way, each inline naming its own services (ServiceWritesInline); an inline
-    that is not one may only show rows.
+class ServiceWritesRowsAdmin:
+    """The rows of its inlines are saved through the services, each inline naming its own
+    (ServiceWritesInline); an inline that is not one may only show rows.
 
     A refusal by a service is a form error on the same page, never a server error: the
     refused save is rolled back, and the page is built again from the same input with the
     refusal added to the errors of the form (the record's or an inline row's) it answers.
     """
-
-    def save_model(self, request, obj, form, change):
-        with _refused_as(None):
-            if change:
-                self.update_through_service(obj, form, request.user)
-            else:
-                _take_saved_state(obj, self.create_through_service(obj, form, request.user))
-
-    def delete_model(self, request, obj):
-        self.delete_through_service(obj, request.user)
-
-    def delete_queryset(self, request, queryset):
-        # One by one, so each deletion passes the service and gets its history row.
-        for obj in queryset:
-            self.delete_model(request, obj)
 
     def save_formset(self, request, form, formset, change):
         inline = getattr(formset, "service_inline", None)
@@ -279,6 +264,27 @@ class ServiceWritesAdmin(ServiceWrites):
             # Nothing of the refused save remains (the view's transaction rolled back).
             setattr(request, REFUSAL_ATTRIBUTE, refused)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class ServiceWritesAdmin(ServiceWritesRowsAdmin, ServiceWrites):
+    """Adds, changes and deletes go through the app's services (see ServiceWrites), credited
+    to the staff member, as the API's do (see ServiceWritesMixin), and so do its inlines'
+    rows (ServiceWritesRowsAdmin)."""
+
+    def save_model(self, request, obj, form, change):
+        with _refused_as(None):
+            if change:
+                self.update_through_service(obj, form, request.user)
+            else:
+                _take_saved_state(obj, self.create_through_service(obj, form, request.user))
+
+    def delete_model(self, request, obj):
+        self.delete_through_service(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so each deletion passes the service and gets its history row.
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 def _with_refusal(formset_class, refused: RefusedWrite):
@@ -428,10 +434,13 @@ class StatusHistoryInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', reverse("admin:auth_user_change", args=[actor.pk]), actor)
 
 
-class UserProfileInline(admin.StackedInline):
+class UserProfileInline(ServiceWritesInline, admin.StackedInline):
     model = UserProfile
     can_delete = False
     autocomplete_fields = ("organization",)
+    create_service = user_profile_create
+    update_service = user_profile_update
+    instance_argument = "profile"
 
 
 User = get_user_model()
@@ -451,7 +460,7 @@ class PartnerAccountCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class CooperationUserAdmin(UserAdmin):
+class CooperationUserAdmin(ServiceWritesRowsAdmin, UserAdmin):
     """Superusers manage every account. Staff open, reset and close partner accounts
     (coordinators and managers) and see no other: they cannot give an account staff or
     superuser rights, another group or a permission, so opening a staff account, and with

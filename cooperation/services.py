@@ -203,6 +203,15 @@ def user_create(
     return user
 
 
+def user_profile_create(*, actor: Actor, **data: Any) -> UserProfile:
+    """An account's profile (its organization), as the user admin's inline adds it."""
+    return record_create(UserProfile, actor=actor, **data)
+
+
+def user_profile_update(*, profile: UserProfile, actor: Actor, **data: Any) -> UserProfile:
+    return record_update(profile, actor=actor, **data)
+
+
 def _require_manages(actor: User, user: User) -> None:
     # Out of reach answers as nothing there, as everywhere else.
     if not may_manage_account(actor, user):

@@ -223,3 +223,23 @@ def test_a_token_is_issued_from_the_users_page(staff_client, coordinator_user):
     assert f'href="{add}?user={coordinator_user.pk}"' in page
     form = staff_client.get(add, {"user": coordinator_user.pk}).context["adminform"].form
     assert str(form["user"].value()) == str(coordinator_user.pk)
+
+
+def test_moving_a_partner_to_another_organization_goes_through_the_profile_service(
+    staff_client, staff_user, coordinator_user, other_org, monkeypatch
+):
+    from cooperation import admin as cooperation_admin
+    from cooperation.services import user_profile_update
+
+    from .service_doubles import recorded
+
+    called: list[str] = []
+    monkeypatch.setattr(cooperation_admin.UserProfileInline, "update_service", recorded(user_profile_update, called))
+    response = staff_client.post(
+        _change(coordinator_user), _change_data(coordinator_user, **{"profile-0-organization": other_org.pk})
+    )
+    assert response.status_code == 302
+    assert called == ["user_profile_update"]
+    profile = User.objects.get(pk=coordinator_user.pk).profile
+    assert profile.organization == other_org
+    assert profile.history.latest().history_user == staff_user
