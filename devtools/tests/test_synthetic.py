@@ -63,19 +63,28 @@ def test_counts_scale_and_every_workflow_status_appears(monkeypatch):
     assert Deployment.objects.filter(term="short").exists()
 
 
+# The figures' record of which transactions changed their data (reports.maintained) names
+# the writing transactions, which differ from run to run; the rows they wrote do not.
+TRANSACTION_RECORDS = "reports_figures_change"
+
+
+def data_fingerprints() -> dict:
+    with connection.cursor() as cursor:
+        fingerprints = table_fingerprints(cursor.cursor)
+    fingerprints.pop(TRANSACTION_RECORDS)
+    return fingerprints
+
+
 # Slow: generates the synthetic agency three times.
 @pytest.mark.slow
 def test_same_seed_gives_identical_rows_and_replace_touches_only_synthetic_rows():
     real = Program.objects.create(code="REAL-1", title="A real program", start_date="2020-04-01")
     generate()
-    with connection.cursor() as cursor:
-        first = table_fingerprints(cursor.cursor)
+    first = data_fingerprints()
     with pytest.raises(CommandError, match="--replace"):
         generate()
     generate("--replace")
-    with connection.cursor() as cursor:
-        second = table_fingerprints(cursor.cursor)
-    assert first == second
+    assert data_fingerprints() == first
     assert Program.objects.filter(pk=real.pk).exists()
     with connection.cursor() as cursor:
         cursor.execute(
