@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_filters import AllValuesDropdownFilter, ChoicesDropdownFilter, RelatedDropdownFilter
 from .audit import register_admin as register_audit_admin
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
 from .privacy import hidden_fields
@@ -45,6 +46,9 @@ class RestrictedAdmin(SimpleHistoryAdmin):
     them, from lists, forms, searches, filters and the change history."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    class Media:
+        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("cooperation/admin_layout.css",)}
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")
@@ -337,7 +341,7 @@ class RegionAdmin(RestrictedAdmin):
 @admin.register(Organization)
 class OrganizationAdmin(RestrictedAdmin):
     list_display = ("name", "name_ja", "acronym", "kind", "country", "parent")
-    list_filter = ("kind", "country")
+    list_filter = ("kind", ("country", ChoicesDropdownFilter))
     search_fields = ("name", "name_ja", "acronym", "code")
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
@@ -346,7 +350,7 @@ class OrganizationAdmin(RestrictedAdmin):
 @admin.register(CooperationField)
 class CooperationFieldAdmin(RestrictedAdmin):
     list_display = ("name", "name_ja", "code", "dac_code")
-    list_filter = ("dac_code",)
+    list_filter = (("dac_code", AllValuesDropdownFilter),)
     search_fields = ("name", "name_ja", "code", "dac_code")
 
 
@@ -468,7 +472,7 @@ class CooperationUserAdmin(ServiceWritesRowsAdmin, UserAdmin):
 
     inlines = (UserProfileInline,)
     list_display = ("username", "email", "organization", "is_staff", "is_active")
-    list_filter = ("groups", "is_staff", "is_active", "profile__organization")
+    list_filter = ("groups", "is_staff", "is_active", ("profile__organization", RelatedDropdownFilter))
     list_select_related = ("profile__organization",)
     actions = ("issue_password_links", "deactivate")
 

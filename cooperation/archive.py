@@ -148,6 +148,13 @@ class ArchiveStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return (("yes", _("Archived")), ("all", _("All")))
 
+    def choices(self, changelist):
+        # Without a choice the list holds the records in use, not all of them: the admin's
+        # "All" would read "All / Archived / All".
+        shown = list(super().choices(changelist))
+        shown[0]["display"] = _("Current")
+        return shown
+
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(archived_at__isnull=False)

@@ -19,13 +19,14 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
+from cooperation.admin_filters import DROPDOWN_FILTER_TEMPLATE, ChoicesDropdownFilter, RelatedDropdownFilter
 from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
 from cooperation.crypto import DigestSearchAdminMixin
+from cooperation.languages import language_name
 
 from . import services
 from .choices import DeploymentStatus, StandbySpecialty
-from .languages import language_name
 from .models import (
     ChecklistItem,
     Deployment,
@@ -36,7 +37,13 @@ from .models import (
     Mission,
     SafetyCheckIn,
 )
-from .selectors import candidates_for, has_experience_in, parse_language_requirements, standby_readiness
+from .selectors import (
+    candidates_for,
+    has_experience_in,
+    parse_language_requirements,
+    recorded_dates_against_plan,
+    standby_readiness,
+)
 
 AVAILABILITY_HORIZON_DAYS = 90
 
@@ -50,6 +57,7 @@ def refusal_text(exc: ValidationError) -> str:
 
 
 class LanguageFilter(admin.SimpleListFilter):
+    template = DROPDOWN_FILTER_TEMPLATE
     title = _("language")
     parameter_name = "language"
 
@@ -64,6 +72,7 @@ class LanguageFilter(admin.SimpleListFilter):
 
 
 class CountryExperienceFilter(admin.SimpleListFilter):
+    template = DROPDOWN_FILTER_TEMPLATE
     title = _("country of experience")
     parameter_name = "experience"
 
@@ -129,7 +138,7 @@ class ExpertAdmin(
     list_filter = (
         "status",
         LanguageFilter,
-        "specialties",
+        ("specialties", RelatedDropdownFilter),
         CountryExperienceFilter,
         AvailabilityFilter,
         "standby_rescue",
@@ -266,15 +275,25 @@ class StatusChangeInline(StatusHistoryInline):
     model = DeploymentStatusChange
 
 
+# The moves that write a recorded date (the departure, the return) and the fields holding
+# the dates a saved form may change: after either, staff hear if the dates contradict the plan.
+DATE_RECORDING_MOVES = (DeploymentStatus.DEPLOYED, DeploymentStatus.RETURNED)
+PLAN_AND_RECORD_FIELDS = frozenset({"planned_start", "planned_end", "actual_start", "actual_end"})
+
+
 def _transition_action(target: str, description):
     def run(modeladmin, request, queryset):
-        moved, refused = 0, []
+        moved, refused, against_plan = 0, [], []
         for deployment in queryset.order_by("pk"):
             try:
-                services.deployment_transition(deployment=deployment, to=target, actor=request.user)
+                moved_deployment = services.deployment_transition(deployment=deployment, to=target, actor=request.user)
                 moved += 1
             except ValidationError as exc:
                 refused.append(f"#{deployment.pk}: {refusal_text(exc)}")
+            else:
+                if target in DATE_RECORDING_MOVES:
+                    notes = recorded_dates_against_plan(moved_deployment)
+                    against_plan.extend(f"#{deployment.pk}: {note}" for note in notes)
         if moved:
             modeladmin.message_user(
                 request,
@@ -284,6 +303,8 @@ def _transition_action(target: str, description):
                 % {"count": moved, "status": DeploymentStatus(target).label},
                 messages.SUCCESS,
             )
+        for line in against_plan:
+            modeladmin.message_user(request, line, messages.WARNING)
         for line in refused:
             modeladmin.message_user(request, line, messages.ERROR)
 
@@ -316,13 +337,10 @@ class DeploymentAdmin(ServiceWritesAdmin, RestrictedAdmin):
         "kind",
         "country",
         "post",
-        "planned_start",
-        "planned_end",
-        "term",
+        "planned",
         "status",
-        "travel_advisory_level",
     )
-    list_filter = ("status", "kind", "term", "country", "travel_advisory_level")
+    list_filter = ("status", "kind", "term", ("country", ChoicesDropdownFilter), "travel_advisory_level")
     search_fields = ("post", "city", "expert__family_name", "expert__given_name", "expert__personnel_number")
     list_select_related = ("expert",)
     autocomplete_fields = ("expert", "project", "host_organization", "mission", "requesting_organization")
@@ -338,6 +356,31 @@ class DeploymentAdmin(ServiceWritesAdmin, RestrictedAdmin):
         _transition_action(DeploymentStatus.CANCELLED, _("Cancel")),
         "record_approval",
     )
+
+    @admin.display(description=_("planned"), ordering="planned_start")
+    def planned(self, obj):
+        # Both planned dates in one column, so the list fits a 1280 px screen; the term and
+        # the travel advisory level are the sidebar's filters.
+        return f"{obj.planned_start:%Y-%m-%d} – {obj.planned_end:%Y-%m-%d}"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if PLAN_AND_RECORD_FIELDS.intersection(form.changed_data):
+            # Said once the whole page has saved (response_add/response_change): a refused
+            # inline would roll the save back, and the warning with it.
+            request.dates_against_plan = recorded_dates_against_plan(obj)
+
+    def _warn_of_dates_against_plan(self, request) -> None:
+        for note in getattr(request, "dates_against_plan", ()):
+            self.message_user(request, note, messages.WARNING)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._warn_of_dates_against_plan(request)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._warn_of_dates_against_plan(request)
+        return super().response_change(request, obj)
 
     @admin.action(description=_("Record approval for a high-risk destination"), permissions=["change"])
     def record_approval(self, request, queryset):
@@ -461,7 +504,7 @@ class DisasterEventAdmin(ServiceWritesAdmin, RestrictedAdmin):
     update_service = staticmethod(services.disaster_update)
     instance_argument = "disaster"
     list_display = ("name", "name_ja", "kind", "country", "occurred_on")
-    list_filter = ("kind", "country")
+    list_filter = ("kind", ("country", ChoicesDropdownFilter))
     search_fields = ("name", "name_ja")
     date_hierarchy = "occurred_on"
 
@@ -509,7 +552,7 @@ class MissionAdmin(ServiceWritesAdmin, RestrictedAdmin):
     update_service = staticmethod(services.mission_update)
     instance_argument = "mission"
     list_display = ("name", "kind", "team_type", "country", "requested_on", "departure_on", "return_on", "status")
-    list_filter = ("kind", "team_type", "status", "country")
+    list_filter = ("kind", "team_type", "status", ("country", ChoicesDropdownFilter))
     search_fields = ("name", "name_ja", "disaster__name")
     autocomplete_fields = ("disaster", "requesting_organization")
     readonly_fields = ("tools",)

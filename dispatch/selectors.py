@@ -30,11 +30,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cooperation.languages import language_name, validate_language_code
 from cooperation.validation import refusal
 
 from .choices import ExpertStatus, StandbySpecialty, Term
 from .fitness import STANDARD_RELIEF_DAYS, oldest_current_training, passport_required_until
-from .languages import language_name, validate_language_code
 from .models import Deployment, Expert, ExpertLanguage
 from .models.deployments import FINISHED, LONG_TERM_DAYS
 
@@ -412,3 +412,27 @@ def standby_readiness(day: date | None = None) -> list[dict[str, Any]]:
         }
         for specialty, label in StandbySpecialty.choices
     ]
+
+
+def recorded_dates_against_plan(deployment: Deployment) -> list[str]:
+    """What the recorded departure and return say against the planned dates.
+
+    Plans slip and the recorded dates stay what happened, so none of this refuses a save;
+    the staff are told, in case the date was mistyped or the plan needs moving.
+    """
+    start, end = deployment.planned_start, deployment.planned_end
+    departed, returned = deployment.actual_start, deployment.actual_end
+    notes: list[str] = []
+
+    def note(message: str, actual: date, planned: date) -> None:
+        notes.append(message % {"actual": actual.isoformat(), "planned": planned.isoformat()})
+
+    if departed and departed < start:
+        note(_("The departure (%(actual)s) is recorded before the planned start (%(planned)s)."), departed, start)
+    if departed and departed > end:
+        note(_("The departure (%(actual)s) is recorded after the planned end (%(planned)s)."), departed, end)
+    if returned and returned > end:
+        note(_("The return (%(actual)s) is recorded after the planned end (%(planned)s)."), returned, end)
+    if returned and returned < start:
+        note(_("The return (%(actual)s) is recorded before the planned start (%(planned)s)."), returned, start)
+    return notes

@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
+from cooperation.admin_filters import ChoicesDropdownFilter, RelatedDropdownFilter
 from cooperation.archive import ArchivingAdminMixin
 from cooperation.archive import restore_selected as restore_archived
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
 from cooperation.crypto import DigestSearchAdminMixin
+from cooperation.languages import LANGUAGE_CHOICES
 from cooperation.privacy import can_see_personal_data
 
 from . import services
@@ -78,6 +80,8 @@ class CourseAdminForm(forms.ModelForm):
     class Meta:
         model = Course
         exclude: ClassVar[tuple[str, ...]] = ()
+        # Picked by name from the experts' list of languages; the column keeps the code.
+        widgets: ClassVar[dict[str, forms.Widget]] = {"language": forms.Select(choices=LANGUAGE_CHOICES)}
 
 
 @admin.register(Course)
@@ -98,7 +102,7 @@ class CourseAdmin(ServiceWritesAdmin, RestrictedAdmin):
         "nomination_deadline",
         "status",
     )
-    list_filter = ("status", "kind", "host", "start_date")
+    list_filter = ("status", "kind", ("host", RelatedDropdownFilter), "start_date")
     search_fields = ("code", "title", "title_ja")
     date_hierarchy = "start_date"
     autocomplete_fields = ("host", "program", "project")
@@ -187,7 +191,7 @@ class EnrollmentAdmin(RestrictedAdmin):
         "certificate_number",
         "certificate_link",
     )
-    list_filter = ("status", "course", "nominated_by")
+    list_filter = ("status", ("course", RelatedDropdownFilter), ("nominated_by", RelatedDropdownFilter))
     search_fields = (
         "trainee__family_name",
         "trainee__given_name",
@@ -268,7 +272,7 @@ class TraineeAdmin(
     update_service = staticmethod(services.trainee_update)
     instance_argument = "trainee"
     list_display = ("__str__", "name_ja", "nationality", "gender", "organization", "course_count")
-    list_filter = ("gender", "nationality", "enrollments__course")
+    list_filter = ("gender", ("nationality", ChoicesDropdownFilter), ("enrollments__course", RelatedDropdownFilter))
     readonly_fields = ("recorded_by", "merged_into")
     # Staff find a person across every course they attended, by name, passport,
     # email or the code of any of their courses. The passport column is encrypted, so
@@ -518,7 +522,7 @@ class DelegationAdmin(ServiceWritesAdmin, RestrictedAdmin):
     update_service = staticmethod(services.delegation_update)
     instance_argument = "delegation"
     list_display = ("start_date", "end_date", "title", "status", "country", "organization", "visitors")
-    list_filter = ("status", "country")
+    list_filter = ("status", ("country", ChoicesDropdownFilter))
     search_fields = ("title", "purpose", "organization__name")
     date_hierarchy = "start_date"
     autocomplete_fields = ("organization",)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, RangeOperators
@@ -20,6 +22,7 @@ from cooperation.archive import Archivable, archived_together
 from cooperation.choices import Gender
 from cooperation.crypto import DigestField, EncryptedCharField
 from cooperation.db import DateRange, related_or_none
+from cooperation.languages import validate_language_code
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
 from cooperation.workflow import StatusChange
 
@@ -170,6 +173,14 @@ class Course(TimeStampedModel):
     def clean(self):
         super().clean()
         errors = {}
+        if self.language and re.fullmatch(r"[a-z]{2}", self.language):
+            # A well-formed code must name a language of the list the experts' languages come
+            # from (a malformed one is the field validator's to report). Checked here, not as
+            # a field validator, so that the column's migrations stay as they are.
+            try:
+                validate_language_code(self.language)
+            except ValidationError as unknown:
+                errors["language"] = unknown
         project = related_or_none(self, "project")
         if project is not None and self.program_id is not None and project.program_id != self.program_id:
             errors["project"] = ValidationError(

@@ -7,13 +7,13 @@ from rest_framework import serializers
 
 from cooperation.access import organization_of
 from cooperation.api.serializers import ActorField, CooperationSerializer
+from cooperation.languages import validate_language_code
 from cooperation.models import CooperationField, Organization
 from cooperation.privacy import PersonalDataMixin
 from cooperation.roles import sees_everything
 from programs.models import Project, program_scope
 
 from ..choices import CheckInStatus, ChecklistKind, DeploymentKind, DeploymentStatus, StandbySpecialty, Term
-from ..languages import validate_language_code
 from ..models import (
     ChecklistItem,
     Deployment,

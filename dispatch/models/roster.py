@@ -13,10 +13,10 @@ from simple_history.models import HistoricalRecords
 from cooperation.archive import Archivable, archived_together
 from cooperation.choices import Gender
 from cooperation.crypto import DigestField, EncryptedCharField, EncryptedTextField
+from cooperation.languages import LANGUAGE_CHOICES, language_name, validate_language_code
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
 
 from ..choices import ExpertStatus, LanguageLevel
-from ..languages import LANGUAGE_CHOICES, language_name, validate_language_code
 
 STANDBY_FLAGS = (
     "standby_rescue",

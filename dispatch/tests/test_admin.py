@@ -253,3 +253,53 @@ def test_who_moved_a_deployment_links_to_an_account_only_for_a_viewer_who_may_op
     superuser = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-test-password")
     client.force_login(superuser)
     assert reverse("admin:auth_user_change", args=[staff_user.pk]) in client.get(page).content.decode()
+
+
+def test_a_departure_recorded_before_the_planned_start_is_a_warning(admin_client, staff_user, today):
+    deployment = bring_to(ready_deployment(planned_start=today + timedelta(days=10)), "preparing", staff_user)
+    for item in deployment.checklist.filter(required=True):
+        services.checklist_item_mark(item=item, done=True, actor=staff_user)
+    response = admin_client.post(
+        reverse("admin:dispatch_deployment_changelist"),
+        {"action": "move_to_deployed", "_selected_action": [deployment.pk]},
+        follow=True,
+    )
+    shown = {(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)}
+    planned = (today + timedelta(days=10)).isoformat()
+    assert shown == {
+        ("success", "1 deployment moved to Deployed."),
+        (
+            "warning",
+            f"#{deployment.pk}: The departure ({today.isoformat()}) is recorded before the planned start ({planned}).",
+        ),
+    }
+    assert Deployment.objects.get(pk=deployment.pk).actual_start == today
+
+
+def test_recorded_dates_edited_against_the_plan_are_a_warning_once(admin_client, staff_user):
+    """About two seconds: the deployment is walked to `deployed`, and its change page, with
+    every inline, is read and sent back twice."""
+    deployment = bring_to(ready_deployment(), "deployed", staff_user)
+    early = deployment.planned_start - timedelta(days=3)
+    url, data = deployment_page(admin_client, deployment)
+    response = admin_client.post(url, {**data, "actual_start": early.isoformat()}, follow=True)
+    warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    assert warnings == [
+        f"The departure ({early.isoformat()}) is recorded before the planned start "
+        f"({deployment.planned_start.isoformat()})."
+    ]
+    assert Deployment.objects.get(pk=deployment.pk).actual_start == early
+    # Saved again without touching a date: nothing new to say.
+    url, data = deployment_page(admin_client, Deployment.objects.get(pk=deployment.pk))
+    response = admin_client.post(url, {**data, "post": "Senior advisor"}, follow=True)
+    assert [m for m in get_messages(response.wsgi_request) if m.level_tag == "warning"] == []
+
+
+def test_the_country_filter_is_a_dropdown(admin_client):
+    DeploymentFactory(country="VN")
+    response = admin_client.get(reverse("admin:dispatch_deployment_changelist"), {"country__exact": "VN"})
+    page = response.content.decode()
+    assert page.count('data-dropdown-filter aria-label="Duty country"') == 1
+    assert '<option value="?country__exact=VN" selected>' in page
+    # A short list keeps the admin's links.
+    assert '<a href="?country__exact=VN&amp;status__exact=requested">' in page

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from cooperation.languages import LANGUAGE_NAMES
 from cooperation.tests.factories import OrganizationFactory
-from dispatch.languages import LANGUAGE_NAMES
 from dispatch.models import ChecklistItem, Deployment, ExpertLanguage
 
 from .factories import DeploymentFactory, ExpertFactory, MissionFactory, ProjectFactory

@@ -384,3 +384,11 @@ def test_a_malformed_filter_value_is_the_admins_notice_not_an_error(japanese_sta
     response = japanese_staff.get(f"/admin/programs/program/?{query}")
     assert response.status_code == 302
     assert response.url.endswith("?e=1")
+
+
+def test_the_archive_filter_reads_current_archived_all(client, staff_user):
+    client.force_login(staff_user)
+    changelist = client.get("/admin/programs/program/").context["cl"]
+    (archive_filter,) = [spec for spec in changelist.filter_specs if getattr(spec, "parameter_name", "") == "archived"]
+    shown = [(str(choice["display"]), choice["selected"]) for choice in archive_filter.choices(changelist)]
+    assert shown == [("Current", True), ("Archived", False), ("All", False)]

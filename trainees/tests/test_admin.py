@@ -209,3 +209,21 @@ def test_a_refused_site_visit_is_an_error_on_its_row(admin_client, monkeypatch):
     assert not CourseVisit.objects.exists()
     course.refresh_from_db()
     assert course.title == "Before"
+
+
+def test_a_course_language_is_picked_by_name_from_the_experts_list(admin_client):
+    """About a second: the course page is read, then sent back with a known and an unknown code."""
+    course = CourseFactory(language="en")
+    url, data = course_page_with_visit(admin_client, course, {})
+    data.update({"visits-TOTAL_FORMS": "0"})
+    page = admin_client.get(url).content.decode()
+    assert '<select name="language"' in page
+    assert '<option value="tl">Tagalog</option>' in page
+    assert admin_client.post(url, {**data, "language": "tl"}).status_code == 302
+    course.refresh_from_db()
+    assert course.language == "tl"
+    refused = admin_client.post(url, {**data, "language": "xx"})
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["language"] == [
+        "“xx” is not an ISO 639-1 language code (two lowercase letters, e.g. en, id, tl)."
+    ]

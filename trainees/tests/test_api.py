@@ -273,6 +273,10 @@ def test_staff_create_a_course_with_fields_and_targets(staff_api, npa):
     bad = staff_api.post("/api/v1/courses/", {**payload, "code": "X", "capacity": 0, "target_countries": ["ZZ"]})
     assert bad.status_code == 400
     assert {"capacity", "target_countries"} <= set(bad.json()["error"]["fields"])
+    unknown = staff_api.post("/api/v1/courses/", {**payload, "code": "KOBAN28", "language": "xx"})
+    assert unknown.status_code == 400
+    (error,) = unknown.json()["error"]["fields"]["language"]
+    assert error["code"] == "unknown_language"
 
 
 def test_a_duplicate_trainee_is_a_400_naming_the_record(staff_api):
