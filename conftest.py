@@ -91,15 +91,18 @@ def pytest_xdist_setupnodes(config, specs):
         servers.append(server)
         spec.env["REDIS_URL"] = url
         spec.env["TEST_TEMPLATE_BUILT"] = "1"
-    # The migrated template is brought up to date while the workers collect the tests,
-    # instead of by the first of them while the others wait (template_db).
-    config.stash[_TEMPLATE_BUILDER] = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cooperation.tests.template_db",
-            *(["--rebuild"] if config.getoption("create_db") else []),
-        ],
+    # While the workers collect the tests: the migrated template is brought up to date
+    # (instead of by the first of them while the others wait: template_db), and
+    # Hypothesis' character tables are written to its cache, once instead of by each worker.
+    config.stash[_HELPERS] = [
+        _start_helper("cooperation.tests.template_db", *(["--rebuild"] if config.getoption("create_db") else [])),
+        _start_helper("cooperation.tests.hypothesis_cache"),
+    ]
+
+
+def _start_helper(module: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args],
         cwd=Path(__file__).resolve().parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -107,7 +110,7 @@ def pytest_xdist_setupnodes(config, specs):
 
 
 _REDIS_SERVERS = pytest.StashKey[list]()
-_TEMPLATE_BUILDER = pytest.StashKey[subprocess.Popen]()
+_HELPERS = pytest.StashKey[list]()
 
 
 def pytest_unconfigure(config):
@@ -116,9 +119,8 @@ def pytest_unconfigure(config):
     # All at once: about a second each.
     with ThreadPoolExecutor() as pool:
         list(pool.map(devstack.stop_redis, config.stash.get(_REDIS_SERVERS, [])))
-    builder = config.stash.get(_TEMPLATE_BUILDER, None)
-    if builder is not None:
-        builder.wait()
+    for helper in config.stash.get(_HELPERS, []):
+        helper.wait()
 
 
 @pytest.fixture(scope="session")
