@@ -135,6 +135,9 @@ class Deployment(TimeStampedModel):
         ),
         output_field=models.CharField(_("term"), max_length=5, choices=Term.choices),
         db_persist=True,
+        # The output field's name and choices stay inside the expression; the admin reads the field's own.
+        verbose_name=_("term"),
+        choices=Term.choices,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=DeploymentStatus.choices, default=DeploymentStatus.REQUESTED, editable=False
