@@ -411,8 +411,6 @@ class StatusHistoryInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    # The parent record's field whose moves the history holds: its choices name the states.
-    state_field = "status"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -428,18 +426,13 @@ class StatusHistoryInline(admin.TabularInline):
         self._viewer = request
         return super().get_formset(request, obj, **kwargs)
 
-    def _state_label(self, code: str) -> str:
-        if not code:
-            return "–"
-        return str(dict(self.parent_model._meta.get_field(self.state_field).flatchoices).get(code, code))
-
     @admin.display(description=StatusChange._meta.get_field("from_status").verbose_name)
     def moved_from(self, change):
-        return self._state_label(change.from_status)
+        return change.state_label(change.from_status)
 
     @admin.display(description=StatusChange._meta.get_field("to_status").verbose_name)
     def moved_to(self, change):
-        return self._state_label(change.to_status)
+        return change.state_label(change.to_status)
 
     @admin.display(description=StatusChange._meta.get_field("actor").verbose_name)
     def by(self, change):

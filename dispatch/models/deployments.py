@@ -412,6 +412,7 @@ class Deployment(TimeStampedModel):
 
 
 class DeploymentStatusChange(StatusChange):
+    states = DeploymentStatus
     deployment = models.ForeignKey(
         Deployment, verbose_name=_("deployment"), on_delete=models.PROTECT, related_name="status_changes"
     )
@@ -419,9 +420,6 @@ class DeploymentStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status history")
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
 
 
 class ChecklistItem(models.Model):
