@@ -43,6 +43,7 @@ ALLOWED = {
 # "A › B", a label's "Term:", a list of values.
 SEPARATORS = re.compile(r"\s*(?:→|›|·|\||:|,)\s*")
 PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sd]")
+JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u9fff]")
 
 VISIBLE_TEXT = """() => {
   const texts = [];
@@ -100,12 +101,13 @@ def choice_words() -> set[str]:
 
 def untranslated(texts: list[str], exact: set[str], pattern: re.Pattern) -> set[str]:
     found = set()
-    for text in texts:
+    for text in set(texts):
         for piece in {text, *SEPARATORS.split(text)}:
             piece = piece.strip()
             if not piece or piece in ALLOWED:
                 continue
-            if piece.casefold() in exact or pattern.fullmatch(piece):
+            # A message with words to fill in is English around them; text with Japanese in it is not.
+            if piece.casefold() in exact or (not JAPANESE.search(piece) and pattern.fullmatch(piece)):
                 found.add(piece)
     return found
 
@@ -116,7 +118,7 @@ def records_on_every_page(staff_user) -> dict[str, int]:
     program = ProgramFactory(title="Police reform support", title_ja="警察改革支援")
     program.status = "active"
     program.save()
-    ProjectFactory(program=program)
+    ProjectFactory(program=program)  # the program page lists its projects
     deployment = DeploymentFactory(planned_start=date(2030, 4, 1), planned_end=date(2030, 6, 30))
     deployment_transition(deployment=deployment, to="nominated", actor=staff_user)
     ExpertLanguageFactory(expert=deployment.expert, language="id")
@@ -135,7 +137,6 @@ def main_pages(pk: dict[str, int]) -> list[str]:
         "/admin/programs/program/",
         f"/admin/programs/program/{pk['program']}/change/",
         f"/admin/programs/program/{pk['program']}/history/",
-        "/admin/programs/project/",
         "/admin/dispatch/expert/",
         "/admin/dispatch/expert/add/",
         "/admin/dispatch/deployment/",
@@ -146,7 +147,6 @@ def main_pages(pk: dict[str, int]) -> list[str]:
         "/admin/trainees/enrollment/",
         f"/admin/trainees/enrollment/{pk['enrollment']}/change/",
         "/admin/trainees/delegation/add/",
-        "/admin/cooperation/organization/",
         "/admin/axes/accessattempt/",
     ]
 
@@ -159,7 +159,8 @@ SCREENSHOTS = {
 
 
 def test_the_main_admin_pages_speak_only_japanese(live_server, page, staff_user, artifacts_dir):
-    """Takes about ten seconds: a browser lays out seventeen admin pages, each checked whole."""
+    """Takes some fifteen seconds: the server renders and a browser lays out fifteen admin
+    pages, each checked whole (the check itself takes milliseconds)."""
     pk = records_on_every_page(staff_user)
     exact, pattern = english_messages()
     exact |= choice_words()
