@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_filters import AllValuesDropdownFilter, ChoicesDropdownFilter, RelatedDropdownFilter
+from .admin_site import LabelledHistoryAdmin
 from .audit import register_admin as register_audit_admin
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
 from .privacy import hidden_fields
@@ -40,7 +40,7 @@ from .services import (
 from .workflow import StatusChange
 
 
-class RestrictedAdmin(SimpleHistoryAdmin):
+class RestrictedAdmin(LabelledHistoryAdmin):
     """Admin lists go through the same `restrict` path as the API, and personal fields
     (the model's `personal_fields`) follow the same policy: absent for whoever may not see
     them, from lists, forms, searches, filters and the change history."""
@@ -355,7 +355,7 @@ class CooperationFieldAdmin(RestrictedAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(SimpleHistoryAdmin):
+class ApiTokenAdmin(LabelledHistoryAdmin):
     list_display = ("name", "user", "hint", "created_at", "expires_at", "revoked_at", "last_used_at", "active")
     list_filter = ("revoked_at", "expires_at")
     search_fields = ("name", "user__username", "hint")
@@ -407,7 +407,7 @@ class StatusHistoryInline(admin.TabularInline):
     a move links to their account only for a viewer who may open it: staff moves are made
     by staff, whose accounts only a superuser opens."""
 
-    fields = ("changed_at", "from_status", "to_status", "by", "note")
+    fields = ("changed_at", "moved_from", "moved_to", "by", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -425,6 +425,14 @@ class StatusHistoryInline(admin.TabularInline):
         # An inline is built afresh for every request, so it may keep the viewer.
         self._viewer = request
         return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description=StatusChange._meta.get_field("from_status").verbose_name)
+    def moved_from(self, change):
+        return change.state_label(change.from_status)
+
+    @admin.display(description=StatusChange._meta.get_field("to_status").verbose_name)
+    def moved_to(self, change):
+        return change.state_label(change.to_status)
 
     @admin.display(description=StatusChange._meta.get_field("actor").verbose_name)
     def by(self, change):

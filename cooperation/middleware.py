@@ -1,5 +1,6 @@
 import sys
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.dispatch import receiver
 from django.utils import translation
@@ -10,12 +11,18 @@ _DATABASE_FAILED = "_database_unavailable"
 
 
 class UserLanguageMiddleware:
-    """A signed-in user's chosen language wins over the browser's; others negotiate."""
+    """A signed-in user's preferred language wins over the browser's; others negotiate.
+
+    The language switch wins over both: its choice, kept in a cookie for the browser
+    session, is the reader's latest word (LocaleMiddleware has already activated it).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return self.get_response(request)
         profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
         if profile is not None and profile.language:
             translation.activate(profile.language)

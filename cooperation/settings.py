@@ -46,10 +46,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_countries",
     "simple_history",
-    "django_celery_beat",
-    "axes",
+    # Three apps under our own names (cooperation/third_party_apps.py).
+    "cooperation.third_party_apps.ScheduledTasksConfig",
+    "cooperation.third_party_apps.LoginLockoutsConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "cooperation.third_party_apps.AuthenticatorAppsConfig",
     "csp",
     "cooperation",
     "programs",
@@ -174,6 +175,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switch's choice lives in a cookie that ends with the browser session.
+LANGUAGE_COOKIE_AGE = None
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
@@ -390,6 +395,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 LOGGING = {

@@ -49,7 +49,10 @@ class Transitions:
 
 
 class StatusChange(models.Model):
-    """One move of a record's status: from, to, who, when, why."""
+    """One move of a record's status: from, to, who, when, why. A subclass names the
+    choices of the states (`states`), so that a move reads by their labels."""
+
+    states: type[models.TextChoices] | None = None
 
     from_status = models.CharField(_("from"), max_length=32, blank=True)
     to_status = models.CharField(_("to"), max_length=32)
@@ -68,6 +71,9 @@ class StatusChange(models.Model):
         abstract = True
         ordering = ["changed_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.state_label(self.from_status)} → {self.state_label(self.to_status)}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValidationError(_("Status history is append-only."), code="append_only")
@@ -75,3 +81,8 @@ class StatusChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Status history is append-only."), code="append_only")
+
+    def state_label(self, code: str) -> str:
+        if not code:
+            return "–"
+        return str(self.states(code).label) if self.states is not None and code in self.states.values else code

@@ -2,10 +2,12 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExpertStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    # Still serving (現役), as against retired; not the 活動中 of a mission.
+    ACTIVE = "active", pgettext_lazy("expert in service", "Active")
     RETIRED = "retired", _("Retired")
     UNAVAILABLE = "unavailable", _("Unavailable")
 

@@ -2,11 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    ACTIVE = "active", _("Active")
+    # A program under way (実施中), not the 活動中 of a mission.
+    ACTIVE = "active", pgettext_lazy("program under way", "Active")
     COMPLETED = "completed", _("Completed")
     SUSPENDED = "suspended", _("Suspended")
     CANCELLED = "cancelled", _("Cancelled")

@@ -21,6 +21,7 @@ from cooperation.models import (
     slug_code,
     validate_country_codes,
 )
+from cooperation.periods import fiscal_year_name
 
 from .choices import Publication, Status, StrategicGoal
 
@@ -387,7 +388,7 @@ class Funding(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"FY{self.fiscal_year} {self.amount} {self.currency}"
+        return f"{fiscal_year_name(self.fiscal_year)} {self.amount} {self.currency}"
 
     def clean(self):
         super().clean()

@@ -282,7 +282,7 @@ def trends(periods: list[Period], figures_of: Mapping[str, Mapping[str, Any]]) -
         figures = figures_of[period.label]
         rows.append(
             {
-                "period": period.label,
+                "period": period.name,
                 "experts_new": figures["experts"]["new"],
                 "experts_total": figures["experts"]["total"],
                 "courses_held": figures["courses_held"],

@@ -8,9 +8,10 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
 from cooperation.admin_filters import ChoicesDropdownFilter, RelatedDropdownFilter
@@ -161,7 +162,12 @@ def _transition_action(target: str, label):
             )
 
     move.__name__ = f"mark_{target}"
-    return admin.action(description=_("Mark selected as %(status)s") % {"status": label})(move)
+    # Worded when the page is drawn, in the reader's language (not once, at import).
+    return admin.action(description=lazy(_mark_selected_as, str)(label))(move)
+
+
+def _mark_selected_as(label) -> str:
+    return gettext("Mark selected as %(status)s") % {"status": label}
 
 
 class EnrollmentAdminForm(forms.ModelForm):

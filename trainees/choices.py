@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EnrollmentStatus(models.TextChoices):
@@ -10,5 +11,6 @@ class EnrollmentStatus(models.TextChoices):
     WAITLISTED = "waitlisted", _("Waitlisted")
     REJECTED = "rejected", _("Rejected")
     ARRIVED = "arrived", _("Arrived")
-    COMPLETED = "completed", _("Completed")
+    # A trainee who completes a course: 修了 in Japanese, not the 完了 of a task.
+    COMPLETED = "completed", pgettext_lazy("course completion", "Completed")
     WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -590,6 +590,7 @@ class Enrollment(TimeStampedModel):
 
 
 class EnrollmentStatusChange(StatusChange):
+    states = EnrollmentStatus
     enrollment = models.ForeignKey(
         Enrollment, verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="status_changes"
     )
@@ -597,9 +598,6 @@ class EnrollmentStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("enrollment status change")
         verbose_name_plural = _("enrollment status changes")
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '–'} → {self.to_status}"
 
 
 class TraineeDuplicate(models.Model):

@@ -135,6 +135,9 @@ class Deployment(TimeStampedModel):
         ),
         output_field=models.CharField(_("term"), max_length=5, choices=Term.choices),
         db_persist=True,
+        # The output field's name and choices stay inside the expression; the admin reads the field's own.
+        verbose_name=_("term"),
+        choices=Term.choices,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=DeploymentStatus.choices, default=DeploymentStatus.REQUESTED, editable=False
@@ -409,6 +412,7 @@ class Deployment(TimeStampedModel):
 
 
 class DeploymentStatusChange(StatusChange):
+    states = DeploymentStatus
     deployment = models.ForeignKey(
         Deployment, verbose_name=_("deployment"), on_delete=models.PROTECT, related_name="status_changes"
     )
@@ -416,9 +420,6 @@ class DeploymentStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status history")
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
 
 
 class ChecklistItem(models.Model):
