@@ -2,14 +2,14 @@
 day, through the path `make run` loads them by."""
 
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
-from cooperation.services import reference_data_load
 from dispatch.choices import CumulativeFigure
 from dispatch.models import FigureCheckpoint, OpeningBalance
 from dispatch.models.balances import FIGURE_MISSIONS
-from dispatch.services import reference_missions_load
 from dispatch.stats import checkpoint_reconciliation, civilian_police_cumulative, relief_cumulative
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,8 @@ CUMULATIVE = {"disaster_relief": relief_cumulative, "civilian_police": civilian_
 @pytest.fixture(scope="module", autouse=True)
 def reference(module_transaction):
     """Loaded once for the module's tests, which only read it."""
-    reference_data_load()
-    reference_missions_load()
+    for command in ("load_reference_data", "load_reference_missions"):  # as `make run` loads them
+        call_command(command, stdout=StringIO())
 
 
 def _figure_as_of(figure: str, day: date) -> int:

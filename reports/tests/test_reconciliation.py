@@ -7,12 +7,12 @@ import io
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.utils.html import escape
 
 from cooperation.periods import Period
-from cooperation.services import reference_data_load
 from dispatch.models import FigureCheckpoint, OpeningBalance
-from dispatch.services import opening_balance_create, reference_missions_load
+from dispatch.services import opening_balance_create
 from reports.summary import annual_summary
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,8 @@ PUBLISHED = {
 @pytest.fixture(scope="module", autouse=True)
 def reference(module_transaction):
     """Loaded once for the module's tests."""
-    reference_data_load()
-    reference_missions_load()
+    for command in ("load_reference_data", "load_reference_missions"):  # as `make run` loads them
+        call_command(command, stdout=io.StringIO())
 
 
 @pytest.mark.parametrize("year", sorted(PUBLISHED))
