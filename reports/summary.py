@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from cooperation.choices import Gender
@@ -220,7 +221,7 @@ def reconciliation(figures: Mapping[str, Any]) -> Table:
             Column("recorded", _("Recorded"), numeric=True),
             Column("opening_balance", _("Opening balance"), numeric=True),
             Column("cumulative", _("Recorded + opening balance"), numeric=True),
-            Column("published", _("Published"), numeric=True),
+            Column("published", pgettext_lazy("a published total", "Published"), numeric=True),
             Column("difference", _("Difference"), numeric=True),
             Column("source", _("Published in")),
             Column("balance_source", _("Opening balance from")),
