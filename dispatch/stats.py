@@ -7,6 +7,11 @@ dispatched *in total* are those with such a deployment whose actual dates overla
 continuing ones included (one still abroad runs to its planned end). Deployments not yet
 departed (requested, nominated, preparing) are not dispatched: they are counted apart as
 *planned deployments*. Cancelled deployments never count.
+
+Cumulative relief and peace-operation figures count from the day their law took effect,
+and add the opening balances dated by the day in question (models/balances.py): cumulative
+= recorded + opening balance, set beside the published checkpoints by
+`checkpoint_reconciliation`. docs/figures.md gives every definition.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from . import reminders
 from .choices import CumulativeFigure, DeploymentKind, MissionKind, MissionStatus, TeamType, Term
 from .models import Deployment, FigureCheckpoint, Mission, OpeningBalance
 from .models.balances import FIGURE_MISSIONS, LAW_IN_FORCE
-from .models.balances import JDR_LAW_IN_FORCE as JDR_LAW_IN_FORCE  # the days the figures count from
+from .models.balances import JDR_LAW_IN_FORCE as JDR_LAW_IN_FORCE
 from .models.balances import PKO_LAW_IN_FORCE as PKO_LAW_IN_FORCE
 from .models.deployments import NOT_YET_DEPARTED, WENT_ABROAD, effective_start
 
