@@ -34,7 +34,9 @@ from .models import (
     DisasterEvent,
     Expert,
     ExpertLanguage,
+    FigureCheckpoint,
     Mission,
+    OpeningBalance,
     SafetyCheckIn,
 )
 from .selectors import (
@@ -621,3 +623,27 @@ class MissionAdmin(ServiceWritesAdmin, RestrictedAdmin):
             "assembly": assembly,
         }
         return TemplateResponse(request, "admin/dispatch/mission/assemble.html", context)
+
+
+# --- published checkpoints and opening balances -------------------------------------------
+
+
+class FigureStatementAdmin(ServiceWritesAdmin, RestrictedAdmin):
+    list_display = ("figure", "as_of", "value", "source_title")
+    list_filter = ("figure",)
+    search_fields = ("source_title", "source_document")
+    date_hierarchy = "as_of"
+
+
+@admin.register(FigureCheckpoint)
+class FigureCheckpointAdmin(FigureStatementAdmin):
+    create_service = staticmethod(services.figure_checkpoint_create)
+    update_service = staticmethod(services.figure_checkpoint_update)
+    instance_argument = "checkpoint"
+
+
+@admin.register(OpeningBalance)
+class OpeningBalanceAdmin(FigureStatementAdmin):
+    create_service = staticmethod(services.opening_balance_create)
+    update_service = staticmethod(services.opening_balance_update)
+    instance_argument = "balance"

@@ -100,3 +100,12 @@ class StandbySpecialty(models.TextChoices):
     FORENSIC = "forensic", _("Forensic")
     FORENSIC_DENTAL = "forensic_dental", _("Forensic dental")
     COMMUNICATIONS = "communications", _("Communications")
+
+
+class CumulativeFigure(models.TextChoices):
+    """The running totals since a law took effect that the agency publishes (DESIGN.md)."""
+
+    RELIEF_OFFICERS = "relief_officers", _("Police officers sent on disaster relief since the 1987 law")
+    RELIEF_COUNTRIES = "relief_countries", _("Countries/regions of disaster relief since the 1987 law")
+    PEACE_OFFICIALS = "peace_officials", _("Police officials sent on peace operations since the 1992 law")
+    PEACE_COUNTRIES = "peace_countries", _("Countries/regions of peace operations since the 1992 law")

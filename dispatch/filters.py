@@ -20,6 +20,7 @@ from cooperation.periods import Period
 from programs.models import Program, Project
 
 from .choices import (
+    CumulativeFigure,
     DeploymentKind,
     DeploymentStatus,
     DisasterKind,
@@ -29,7 +30,7 @@ from .choices import (
     TeamType,
     Term,
 )
-from .models import Deployment, DisasterEvent, Expert, ExpertLanguage, Mission
+from .models import Deployment, DisasterEvent, Expert, ExpertLanguage, FigureCheckpoint, Mission, OpeningBalance
 from .selectors import has_experience_in, parse_language_requirements
 from .stats import mission_date
 
@@ -166,3 +167,21 @@ class MissionFilter(django_filters.FilterSet):
 
     def filter_fiscal_year(self, queryset, name, value):
         return self._within(queryset, Period.fiscal_year(int(value)))
+
+
+class FigureStatementFilter(django_filters.FilterSet):
+    """Checkpoints and opening balances by figure (a few rows each: ordering by `as_of` suffices)."""
+
+    figure = django_filters.MultipleChoiceFilter(choices=CumulativeFigure.choices)
+
+
+class FigureCheckpointFilter(FigureStatementFilter):
+    class Meta:
+        model = FigureCheckpoint
+        fields = ("figure",)
+
+
+class OpeningBalanceFilter(FigureStatementFilter):
+    class Meta:
+        model = OpeningBalance
+        fields = ("figure",)

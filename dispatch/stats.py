@@ -7,16 +7,36 @@ dispatched *in total* are those with such a deployment whose actual dates overla
 continuing ones included (one still abroad runs to its planned end). Deployments not yet
 departed (requested, nominated, preparing) are not dispatched: they are counted apart as
 *planned deployments*. Cancelled deployments never count.
+
+Cumulative relief and peace-operation figures count from the day their law took effect,
+and add the opening balances dated by the day in question (models/balances.py): cumulative
+= recorded + opening balance, set beside the published checkpoints by
+`checkpoint_reconciliation`. docs/figures.md gives every definition.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, ExtractYear
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear, JSONObject
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
@@ -25,8 +45,11 @@ from cooperation.notifications.reminders import Reminder
 from cooperation.periods import Period
 
 from . import reminders
-from .choices import DeploymentKind, MissionKind, MissionStatus, TeamType, Term
-from .models import Deployment, Mission
+from .choices import CumulativeFigure, DeploymentKind, MissionKind, MissionStatus, TeamType, Term
+from .models import Deployment, FigureCheckpoint, Mission, OpeningBalance
+from .models.balances import FIGURE_MISSIONS, LAW_IN_FORCE
+from .models.balances import JDR_LAW_IN_FORCE as JDR_LAW_IN_FORCE
+from .models.balances import PKO_LAW_IN_FORCE as PKO_LAW_IN_FORCE
 from .models.deployments import NOT_YET_DEPARTED, WENT_ABROAD, effective_start
 
 if TYPE_CHECKING:
@@ -133,12 +156,6 @@ def secondees_by_organization(day: date | None = None) -> list[dict[str, Any]]:
 
 # --- disaster relief and civilian police ---------------------------------------------------
 
-# The Law Concerning Dispatch of the Japan Disaster Relief Team took effect on 16 September
-# 1987; the International Peace Cooperation Law on 10 August 1992. Cumulative figures count
-# from these days.
-JDR_LAW_IN_FORCE = date(1987, 9, 16)
-PKO_LAW_IN_FORCE = date(1992, 8, 10)
-
 
 def mission_date() -> Coalesce:
     """A mission's day: its departure, or the request where no departure is recorded."""
@@ -158,7 +175,8 @@ def mission_officers() -> Coalesce:
     return Coalesce(F("police_officers_reported"), Subquery(members, output_field=IntegerField()), 0)
 
 
-def _missions(kind: str, start: date | None = None, end: date | None = None) -> QuerySet[Mission]:
+def _missions(kind: str, start: date | None = None, end: date | OuterRef | None = None) -> QuerySet[Mission]:
+    """Missions of a kind not cancelled, by their day; `end` may be an outer query's day."""
     missions = Mission.objects.exclude(status=MissionStatus.CANCELLED).filter(kind=kind).alias(day=mission_date())
     if start is not None:
         missions = missions.filter(day__gte=start)
@@ -189,30 +207,135 @@ def civilian_police_in(period: Period) -> dict[str, int]:
     return missions_in(period, kind=MissionKind.CIVILIAN_POLICE)
 
 
-def _cumulative(kind: str, since: date, until: date | None) -> dict[str, int]:
-    until = until or timezone.localdate()
-    totals = _missions(kind, since, until).aggregate(
-        missions=Count("pk"), officers=Sum(mission_officers()), countries=Count("country", distinct=True)
+def _officers() -> Aggregate:
+    return Sum(mission_officers())
+
+
+def _countries() -> Aggregate:
+    return Count("country", distinct=True)
+
+
+# A cumulative figure's measure of the missions it counts.
+MEASURES: dict[str, Callable[[], Aggregate]] = {"officers": _officers, "countries": _countries}
+
+
+def _opening_balances(until: date) -> dict[str, int]:
+    """Each cumulative figure's opening balances dated on or before `until`, summed."""
+    totals = OpeningBalance.objects.filter(as_of__lte=until).aggregate(
+        **{figure: Coalesce(Sum("value", filter=Q(figure=figure)), 0) for figure in CumulativeFigure.values}
     )
-    return {"missions": totals["missions"], "officers": totals["officers"] or 0, "countries": totals["countries"]}
+    return {figure: int(totals[figure]) for figure in CumulativeFigure.values}
 
 
-def relief_cumulative(until: date | None = None) -> dict[str, int]:
-    """Disaster-relief missions, officers and distinct countries/regions since the 1987 law, up to `until`."""
-    return _cumulative(MissionKind.DISASTER_RELIEF, JDR_LAW_IN_FORCE, until)
+def _cumulative(kind: str, until: date | None) -> dict[str, Any]:
+    """Missions, officers and distinct countries/regions since the kind's law, up to `until`:
+    what the records count, the opening balances dated by then, and their sum."""
+    until = until or timezone.localdate()
+    recorded = _missions(kind, LAW_IN_FORCE[kind], until).aggregate(
+        missions=Count("pk"), **{measure: Coalesce(total(), 0) for measure, total in MEASURES.items()}
+    )
+    balances = _opening_balances(until)
+    opening = {measure: balances[figure] for figure, (of_kind, measure) in FIGURE_MISSIONS.items() if of_kind == kind}
+    return {
+        "missions": recorded["missions"],
+        **{measure: recorded[measure] + opening[measure] for measure in MEASURES},
+        "recorded": {measure: recorded[measure] for measure in MEASURES},
+        "opening_balance": opening,
+    }
 
 
-def civilian_police_cumulative(until: date | None = None) -> dict[str, int]:
-    """Civilian-police missions, officials and distinct countries/regions since the 1992 law."""
-    return _cumulative(MissionKind.CIVILIAN_POLICE, PKO_LAW_IN_FORCE, until)
+def relief_cumulative(until: date | None = None) -> dict[str, Any]:
+    """Disaster relief since the 1987 law, up to `until`: missions recorded, and officers and
+    distinct countries/regions, each the records' count plus the opening balances."""
+    return _cumulative(MissionKind.DISASTER_RELIEF, until)
+
+
+def civilian_police_cumulative(until: date | None = None) -> dict[str, Any]:
+    """Peace operations (civilian police) since the 1992 law, counted as `relief_cumulative`."""
+    return _cumulative(MissionKind.CIVILIAN_POLICE, until)
+
+
+def _recorded_by_checkpoint(figure: str) -> Coalesce:
+    """What the records count of `figure` from its law up to the outer checkpoint's day."""
+    kind, measure = FIGURE_MISSIONS[CumulativeFigure(figure)]
+    missions = (
+        _missions(kind, LAW_IN_FORCE[kind], OuterRef("as_of"))
+        .order_by()
+        .values("kind")
+        .annotate(total=MEASURES[measure]())
+        .values("total")
+    )
+    return Coalesce(Subquery(missions, output_field=IntegerField()), 0)
+
+
+def _in_figure_order() -> Case:
+    """The figures in the order of their choices: relief before peace, people before places."""
+    return Case(*(When(figure=figure, then=n) for n, figure in enumerate(CumulativeFigure.values)))
+
+
+def checkpoint_reconciliation(until: date) -> list[dict[str, Any]]:
+    """Each published checkpoint dated on or before `until` beside what the system counts as
+    of its day: recorded + opening balance, and the difference from the published value
+    (positive where the system counts more). Each row names the checkpoint's source and the
+    opening balances it includes, with theirs. One query; dates as ISO text."""
+    balances = (
+        OpeningBalance.objects.filter(figure=OuterRef("figure"), as_of__lte=OuterRef("as_of"))
+        .order_by()
+        .values("figure")
+    )
+    rows = (
+        FigureCheckpoint.objects.filter(as_of__lte=until)
+        .annotate(
+            recorded=Case(
+                *(When(figure=figure, then=_recorded_by_checkpoint(figure)) for figure in CumulativeFigure.values),
+                output_field=IntegerField(),
+            ),
+            opening_balance=Coalesce(
+                Subquery(balances.annotate(total=Sum("value")).values("total"), output_field=IntegerField()), 0
+            ),
+            balance_sources=Subquery(
+                balances.annotate(
+                    sources=JSONBAgg(
+                        JSONObject(
+                            as_of=Cast("as_of", CharField()),
+                            value="value",
+                            source_title="source_title",
+                            source_document="source_document",
+                        ),
+                        order_by="as_of",
+                    )
+                ).values("sources")
+            ),
+        )
+        .order_by("as_of", _in_figure_order())
+    )
+    return [
+        {
+            "figure": row.figure,
+            "as_of": row.as_of.isoformat(),
+            "recorded": row.recorded,
+            "opening_balance": row.opening_balance,
+            "cumulative": row.recorded + row.opening_balance,
+            "published": row.value,
+            "difference": row.recorded + row.opening_balance - row.value,
+            "source_title": row.source_title,
+            "source_document": row.source_document,
+            "balance_sources": row.balance_sources or [],
+        }
+        for row in rows
+    ]
+
+
+def cumulative_figure_label(code: str) -> StrOrPromise:
+    """The reader's words for a cumulative figure (a `checkpoint_reconciliation` row's key)."""
+    return CumulativeFigure(code).label
 
 
 def missions_by_team_type(
     period: Period | None = None, *, kind: str = MissionKind.DISASTER_RELIEF
 ) -> list[dict[str, Any]]:
     """Missions and officers per team type, for a period or since the law."""
-    since = JDR_LAW_IN_FORCE if kind == MissionKind.DISASTER_RELIEF else PKO_LAW_IN_FORCE
-    start, end = (period.start, period.end) if period else (since, None)
+    start, end = (period.start, period.end) if period else (LAW_IN_FORCE[kind], None)
     rows = (
         _missions(kind, start, end)
         .values("team_type")

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from cooperation.choices import Gender
@@ -32,7 +33,7 @@ TREND_YEARS = 10
 PLANNED_DEPLOYMENTS = "planned_deployments"
 # Stored figures are served only under the definition they were computed with: raise this
 # when `period_figures` changes what it returns, and figures stored before are recomputed.
-FIGURES_FORMAT = 1
+FIGURES_FORMAT = 2
 
 
 @dataclass
@@ -41,9 +42,10 @@ class Summary:
     headline: Table
     tables: list[Table]
     computed_at: datetime
+    reconciliation: Table
 
     def all_tables(self) -> list[Table]:
-        return [self.headline, *self.tables]
+        return [self.headline, self.reconciliation, *self.tables]
 
     def as_dict(self) -> dict[str, Any]:
         figures = {row["key"]: row["value"] for row in self.headline.rows}
@@ -52,6 +54,7 @@ class Summary:
             "period": {"label": self.period.label, "start": self.period.start, "end": self.period.end},
             "computed_at": self.computed_at,
             "figures": figures,
+            "reconciliation": self.reconciliation.as_dict(),
             "tables": {table.key: table.as_dict() for table in self.tables},
         }
 
@@ -97,6 +100,8 @@ def period_figures(period: Period, *, today: date) -> dict[str, Any]:
         "relief": dispatch_stats.missions_in(period),
         "relief_since_1987": dispatch_stats.relief_cumulative(until=period.end),
         "civilian_police": dispatch_stats.civilian_police_in(period),
+        "civilian_police_since_1992": dispatch_stats.civilian_police_cumulative(until=period.end),
+        "checkpoints": dispatch_stats.checkpoint_reconciliation(period.end),
         "secondees": dispatch_stats.secondees_by_organization(min(period.end, today)),
         "experts_by_country": dispatch_stats.experts_dispatched_by(period, "country"),
         "experts_by_field": dispatch_stats.experts_dispatched_by(period, "field"),
@@ -164,12 +169,63 @@ def headline(figures: Mapping[str, Any]) -> Table:
             relief_since_1987["countries"],
         ),
         _figure("civilian_police_officials", _("Civilian-police officials"), figures["civilian_police"]["officers"]),
+        _figure(
+            "civilian_police_officials_since_1992",
+            _("Peace-operation officials since 1992"),
+            figures["civilian_police_since_1992"]["officers"],
+        ),
+        _figure(
+            "civilian_police_countries_since_1992",
+            _("Countries/regions of peace operations since 1992"),
+            figures["civilian_police_since_1992"]["countries"],
+        ),
         *(figure for row in figures["secondees"] for figure in _secondee_figures(row)),
     ]
     return Table(
         "summary",
         _("Summary"),
         [Column("label", _("Figure")), Column("value", _("Value"), numeric=True)],
+        rows,
+    )
+
+
+def _sourced(title: str, document: str) -> str:
+    return f"{title} ({document})"
+
+
+def _balance_sources(balances: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        _("%(value)s as of %(day)s: %(source)s")
+        % {"value": b["value"], "day": b["as_of"], "source": _sourced(b["source_title"], b["source_document"])}
+        for b in balances
+    )
+
+
+def reconciliation(figures: Mapping[str, Any]) -> Table:
+    """Each published checkpoint up to the period's end beside recorded + opening balance."""
+    rows = [
+        {
+            **row,
+            "label": str(dispatch_stats.cumulative_figure_label(row["figure"])),
+            "source": _sourced(row["source_title"], row["source_document"]),
+            "balance_source": _balance_sources(row["balance_sources"]),
+        }
+        for row in figures["checkpoints"]
+    ]
+    return Table(
+        "reconciliation",
+        _("Cumulative figures against published totals"),
+        [
+            Column("label", _("Figure")),
+            Column("as_of", _("As of")),
+            Column("recorded", _("Recorded"), numeric=True),
+            Column("opening_balance", _("Opening balance"), numeric=True),
+            Column("cumulative", _("Recorded + opening balance"), numeric=True),
+            Column("published", pgettext_lazy("a published total", "Published"), numeric=True),
+            Column("difference", _("Difference"), numeric=True),
+            Column("source", _("Published in")),
+            Column("balance_source", _("Opening balance from")),
+        ],
         rows,
     )
 
@@ -317,4 +373,4 @@ def annual_summary(period: Period, *, fiscal: bool = False, with_trends: bool = 
     tables = breakdowns(figures)
     if with_trends:
         tables.append(trends(periods, {label: result.figures for label, result in maintained.items()}))
-    return Summary(period, headline(figures), tables, maintained[period.label].computed_at)
+    return Summary(period, headline(figures), tables, maintained[period.label].computed_at, reconciliation(figures))

@@ -16,7 +16,14 @@ from django.utils import timezone
 from cooperation.models import Organization, ReportJob
 from cooperation.roles import MANAGER, NPA_STAFF, PARTNER_COORDINATOR
 from cooperation.tests.factories import CooperationFieldFactory, OrganizationFactory, RegionFactory, UserFactory
-from dispatch.tests.factories import DeploymentFactory, DisasterEventFactory, ExpertFactory, MissionFactory
+from dispatch.tests.factories import (
+    DeploymentFactory,
+    DisasterEventFactory,
+    ExpertFactory,
+    FigureCheckpointFactory,
+    MissionFactory,
+    OpeningBalanceFactory,
+)
 from programs.tests.factories import (
     EventFactory,
     FundingFactory,
@@ -67,6 +74,8 @@ def _side(organization, country: str) -> Side:
     r["expert"] = r["deployment"].expert
     r["disasterevent"] = DisasterEventFactory()
     r["mission"] = MissionFactory(disaster=r["disasterevent"])
+    r["figurecheckpoint"] = FigureCheckpointFactory()
+    r["openingbalance"] = OpeningBalanceFactory()
     # Open to this organization's country only, so the other one does not see it.
     r["course"] = CourseFactory(target_countries=[country])
     r["coursevisit"] = CourseVisit.objects.create(
@@ -133,6 +142,8 @@ def spare(basename: str, data: Dataset, target: str):
         ),
         "disasterevent": lambda: DisasterEventFactory(),
         "mission": lambda: MissionFactory(disaster=r["disasterevent"]),
+        "figurecheckpoint": lambda: FigureCheckpointFactory(),
+        "openingbalance": lambda: OpeningBalanceFactory(),
         "course": lambda: CourseFactory(),
         "coursevisit": lambda: CourseVisit.objects.create(
             course=r["course"], date=r["course"].start_date + timedelta(days=3), place="Command center", kind="koban"
@@ -164,6 +175,8 @@ MAKERS = (
     "deployment",
     "disasterevent",
     "mission",
+    "figurecheckpoint",
+    "openingbalance",
     "course",
     "coursevisit",
     "trainee",

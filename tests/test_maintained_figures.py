@@ -26,7 +26,7 @@ from dispatch import stats as dispatch_stats
 from dispatch.tests.factories import ProgramFactory
 from reports import summary as summary_module
 from reports.maintained import data_version
-from reports.summary import Summary, annual_summary, breakdowns, headline, period_figures
+from reports.summary import Summary, annual_summary, breakdowns, headline, period_figures, reconciliation
 from reports.tests.conftest import build_dashboard_dataset
 from trainees import stats as trainee_stats
 from trainees.models import Delegation
@@ -49,7 +49,7 @@ def served(period: Period = FY2012) -> dict:
 def fresh(period: Period = FY2012) -> dict:
     """The same summary computed from the tables now, past the stored figures (in their stored form)."""
     figures = json.loads(json.dumps(period_figures(period, today=timezone.localdate())))
-    answer = Summary(period, headline(figures), breakdowns(figures), timezone.now()).as_dict()
+    answer = Summary(period, headline(figures), breakdowns(figures), timezone.now(), reconciliation(figures)).as_dict()
     answer.pop("computed_at")
     return answer
 

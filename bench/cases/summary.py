@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from cooperation.choices import Gender
 from cooperation.periods import Period, fiscal_year_of
-from dispatch.stats import JDR_LAW_IN_FORCE, secondment_targets
+from dispatch.stats import JDR_LAW_IN_FORCE, PKO_LAW_IN_FORCE, secondment_targets
 from reports.summary import TREND_YEARS
 
 from ..harness import Context, Row, get_json, raw_rows
@@ -108,6 +108,14 @@ sum(coalesce(m.police_officers_reported,
              (SELECT count(*) FROM dispatch_deployment x WHERE x.mission_id = m.id AND x.status <> 'cancelled'), 0))
 """
 MISSION_TOTALS = f"SELECT count(*), coalesce({OFFICERS}, 0), count(DISTINCT m.country) {MISSIONS}"
+# What the opening balances dated by then add to each cumulative figure.
+OPENING_BALANCES = """
+SELECT coalesce(sum(b.value) FILTER (WHERE b.figure = 'relief_officers'), 0),
+       coalesce(sum(b.value) FILTER (WHERE b.figure = 'relief_countries'), 0),
+       coalesce(sum(b.value) FILTER (WHERE b.figure = 'peace_officials'), 0),
+       coalesce(sum(b.value) FILTER (WHERE b.figure = 'peace_countries'), 0)
+FROM dispatch_openingbalance b WHERE b.as_of <= %(until)s
+"""
 MISSIONS_BY_TEAM = f"SELECT m.team_type, count(*), {OFFICERS} {MISSIONS} GROUP BY m.team_type ORDER BY m.team_type"
 
 SECONDEES = """
@@ -181,6 +189,9 @@ def raw_summary(period: Period, *, today: date) -> dict[str, Any]:
     since = {**relief, "since": JDR_LAW_IN_FORCE}
     _missions, officers_since, countries_since = _rows(MISSION_TOTALS, since)[0]
     police = _rows(MISSION_TOTALS, {**relief, "kind": "civilian_police"})[0][1]
+    peace_since = {**relief, "kind": "civilian_police", "since": PKO_LAW_IN_FORCE}
+    _peace_missions, officials_since, peace_countries_since = _rows(MISSION_TOTALS, peace_since)[0]
+    opening = _rows(OPENING_BALANCES, {"until": period.end})[0]
     targets = secondment_targets()
     figures = {
         "experts_new": new,
@@ -192,9 +203,11 @@ def raw_summary(period: Period, *, today: date) -> dict[str, Any]:
         "visitors": _rows(VISITORS, span)[0][0],
         "relief_missions": missions,
         "relief_officers": officers,
-        "relief_officers_since_1987": officers_since,
-        "relief_countries_since_1987": countries_since,
+        "relief_officers_since_1987": officers_since + opening[0],
+        "relief_countries_since_1987": countries_since + opening[1],
         "civilian_police_officials": police,
+        "civilian_police_officials_since_1992": officials_since + opening[2],
+        "civilian_police_countries_since_1992": peace_countries_since + opening[3],
     }
     # Planned deployments are a figure only while the period is not over.
     figures["planned_deployments"] = _rows(PLANNED_DEPLOYMENTS, span)[0][0] if period.end >= today else None

@@ -20,7 +20,9 @@ from ..models import (
     DeploymentStatusChange,
     DisasterEvent,
     Expert,
+    FigureCheckpoint,
     Mission,
+    OpeningBalance,
     SafetyCheckIn,
 )
 from ..models.roster import STANDBY_FLAGS
@@ -391,3 +393,29 @@ class ReadinessSerializer(serializers.Serializer):
 
 class ReadinessQuerySerializer(serializers.Serializer):
     date = serializers.DateField(required=False, validators=[within_working_years])
+
+
+FIGURE_STATEMENT_FIELDS = (
+    "id",
+    "url",
+    "display",
+    "figure",
+    "as_of",
+    "value",
+    "source_title",
+    "source_document",
+)
+
+
+class FigureCheckpointSerializer(CooperationSerializer):
+    class Meta:
+        model = FigureCheckpoint
+        fields = (*FIGURE_STATEMENT_FIELDS, "created_at", "updated_at")
+        brief_fields = ("id", "url", "display", "figure", "as_of", "value")
+
+
+class OpeningBalanceSerializer(CooperationSerializer):
+    class Meta:
+        model = OpeningBalance
+        fields = (*FIGURE_STATEMENT_FIELDS, "explanation", "created_at", "updated_at")
+        brief_fields = ("id", "url", "display", "figure", "as_of", "value")

@@ -2,12 +2,21 @@
 
 from django.urls import URLPattern, URLResolver
 
-from .views import DeploymentViewSet, DisasterEventViewSet, ExpertViewSet, MissionViewSet
+from .views import (
+    DeploymentViewSet,
+    DisasterEventViewSet,
+    ExpertViewSet,
+    FigureCheckpointViewSet,
+    MissionViewSet,
+    OpeningBalanceViewSet,
+)
 
 routes = [
     ("experts", ExpertViewSet, "expert"),
     ("deployments", DeploymentViewSet, "deployment"),
     ("missions", MissionViewSet, "mission"),
     ("disasters", DisasterEventViewSet, "disasterevent"),
+    ("figure-checkpoints", FigureCheckpointViewSet, "figurecheckpoint"),
+    ("opening-balances", OpeningBalanceViewSet, "openingbalance"),
 ]
 urlpatterns: list[URLPattern | URLResolver] = []

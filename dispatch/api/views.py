@@ -17,8 +17,24 @@ from cooperation.archive import ArchivingViewSetMixin
 
 from .. import services
 from ..choices import DeploymentStatus
-from ..filters import DeploymentFilter, DisasterEventFilter, ExpertFilter, MissionFilter
-from ..models import ChecklistItem, Deployment, DisasterEvent, Expert, Mission, SafetyCheckIn
+from ..filters import (
+    DeploymentFilter,
+    DisasterEventFilter,
+    ExpertFilter,
+    FigureCheckpointFilter,
+    MissionFilter,
+    OpeningBalanceFilter,
+)
+from ..models import (
+    ChecklistItem,
+    Deployment,
+    DisasterEvent,
+    Expert,
+    FigureCheckpoint,
+    Mission,
+    OpeningBalance,
+    SafetyCheckIn,
+)
 from ..selectors import (
     candidate_search,
     candidates_for,
@@ -39,7 +55,9 @@ from .serializers import (
     DeploymentStatusChangeSerializer,
     DisasterEventSerializer,
     ExpertSerializer,
+    FigureCheckpointSerializer,
     MissionSerializer,
+    OpeningBalanceSerializer,
     ReadinessQuerySerializer,
     ReadinessSerializer,
     SafetyCheckInSerializer,
@@ -334,3 +352,29 @@ class MissionViewSet(ServiceWritesMixin, CooperationViewSet):
         query = ReadinessQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         return Response(ReadinessSerializer(standby_readiness(query.validated_data.get("date")), many=True).data)
+
+
+class FigureStatementViewSet(CooperationViewSet):
+    """Read-only: staff keep these records in the admin, where each is checked against the
+    figures it reconciles; staff and managers read them here."""
+
+    http_method_names = ["get", "head", "options"]
+    search_fields = ("source_title", "source_document")
+    ordering_fields = ("figure", "as_of", "value", "updated_at")
+    ordering = ("figure", "as_of", "pk")
+
+
+class FigureCheckpointViewSet(FigureStatementViewSet):
+    """Cumulative totals the agency published, each with its source document."""
+
+    queryset = FigureCheckpoint.objects.all()
+    serializer_class = FigureCheckpointSerializer
+    filterset_class = FigureCheckpointFilter
+
+
+class OpeningBalanceViewSet(FigureStatementViewSet):
+    """What cumulative figures carry beyond the records, each with its source and explanation."""
+
+    queryset = OpeningBalance.objects.all()
+    serializer_class = OpeningBalanceSerializer
+    filterset_class = OpeningBalanceFilter

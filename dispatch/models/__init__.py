@@ -1,5 +1,6 @@
 """The roster of experts, their deployments abroad, and the missions they join."""
 
+from .balances import FigureCheckpoint, OpeningBalance
 from .deployments import ChecklistItem, Deployment, DeploymentStatusChange, SafetyCheckIn
 from .missions import DisasterEvent, Mission
 from .roster import Expert, ExpertLanguage
@@ -11,6 +12,8 @@ __all__ = [
     "DisasterEvent",
     "Expert",
     "ExpertLanguage",
+    "FigureCheckpoint",
     "Mission",
+    "OpeningBalance",
     "SafetyCheckIn",
 ]

@@ -1,5 +1,11 @@
 """Writes with rules: every change to experts, deployments and missions goes through here."""
 
+from .balances import (
+    figure_checkpoint_create,
+    figure_checkpoint_update,
+    opening_balance_create,
+    opening_balance_update,
+)
 from .deployments import (
     DEPLOYMENT_TRANSITIONS,
     DISPATCHABLE_EXPERT_STATUSES,
@@ -50,9 +56,13 @@ __all__ = [
     "expert_language_create",
     "expert_language_update",
     "expert_update",
+    "figure_checkpoint_create",
+    "figure_checkpoint_update",
     "mission_assemble",
     "mission_create",
     "mission_update",
+    "opening_balance_create",
+    "opening_balance_update",
     "reference_missions_load",
     "safety_check_in_record",
 ]

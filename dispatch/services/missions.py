@@ -19,7 +19,7 @@ from cooperation.validation import refusal
 
 from ..choices import DeploymentStatus, MissionStatus, StandbySpecialty
 from ..fitness import STANDARD_RELIEF_DAYS
-from ..models import Deployment, DisasterEvent, Expert, Mission
+from ..models import Deployment, DisasterEvent, Expert, FigureCheckpoint, Mission, OpeningBalance
 from ..selectors import standby_flag, standby_roster, unfit_reasons
 from .deployments import deployment_request, deployment_transition
 
@@ -171,9 +171,21 @@ def disaster_update(*, disaster: DisasterEvent, actor: Actor, **data: Any) -> Di
     return record_update(disaster, actor=actor, **data)
 
 
+def _reference_statements(model: type[FigureCheckpoint | OpeningBalance], rows: list[dict[str, Any]]) -> int:
+    """Create the rows not there yet (by figure and day): a record staff corrected stays theirs."""
+    created = 0
+    for row in rows:
+        row = {**row, "as_of": date.fromisoformat(row["as_of"])}
+        if not model.objects.filter(figure=row["figure"], as_of=row["as_of"]).exists():
+            audited_save(model(**row))
+            created += 1
+    return created
+
+
 @transaction.atomic
 def reference_missions_load(*, path: Path = REFERENCE_MISSIONS_FILE) -> dict[str, int]:
-    """Load the disasters and missions the domain documents name; running it twice changes nothing."""
+    """Load the disasters, missions, published checkpoints and opening balances the sources
+    name; running it twice changes nothing."""
     data = json.loads(path.read_text(encoding="utf-8"))
     created = {"disasters": 0, "missions": 0}
     disasters = {}
@@ -199,4 +211,6 @@ def reference_missions_load(*, path: Path = REFERENCE_MISSIONS_FILE) -> dict[str
         )
         audited_save(mission)
         created["missions"] += 1
+    created["checkpoints"] = _reference_statements(FigureCheckpoint, data["checkpoints"])
+    created["opening_balances"] = _reference_statements(OpeningBalance, data["opening_balances"])
     return created

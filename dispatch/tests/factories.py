@@ -1,10 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 
 from cooperation.tests.factories import OrganizationFactory
-from dispatch.choices import DeploymentKind, DisasterKind, MissionKind, RequestingParty, TeamType
-from dispatch.models import Deployment, DisasterEvent, Expert, ExpertLanguage, Mission
+from dispatch.choices import CumulativeFigure, DeploymentKind, DisasterKind, MissionKind, RequestingParty, TeamType
+from dispatch.models import Deployment, DisasterEvent, Expert, ExpertLanguage, FigureCheckpoint, Mission, OpeningBalance
 from programs.models import Program, ProgramPartner
 from programs.tests import factories as programs_factories
 
@@ -88,3 +88,23 @@ class MissionFactory(factory.django.DjangoModelFactory):
     country = "NZ"
     requesting_party = RequestingParty.GOVERNMENT
     requested_on = date(2030, 2, 22)
+
+
+class FigureCheckpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FigureCheckpoint
+
+    figure = CumulativeFigure.RELIEF_OFFICERS
+    # One day apart each: a figure has one published total a day.
+    as_of = factory.Sequence(lambda n: date(2000, 1, 1) + timedelta(days=n))
+    value = 100
+    source_title = "Annual report on international cooperation"
+    source_document = "domain/annual-report.txt"
+
+
+class OpeningBalanceFactory(FigureCheckpointFactory):
+    class Meta:
+        model = OpeningBalance
+
+    value = 10
+    explanation = "The published total less what the records count."

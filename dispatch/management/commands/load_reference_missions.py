@@ -7,7 +7,7 @@ from dispatch.services.missions import REFERENCE_MISSIONS_FILE, reference_missio
 
 
 class Command(BaseCommand):
-    help = "Load the disasters and relief missions the domain documents name (idempotent)."
+    help = "Load the disasters, missions, published checkpoints and opening balances the sources name (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--file", default=str(REFERENCE_MISSIONS_FILE), help="JSON file to load")
