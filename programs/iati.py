@@ -42,7 +42,8 @@ from .models import Funding, Indicator, Measurement, Program, ProgramPartner, Pr
 from .publication import published_programs
 
 IATI_VERSION = "2.03"
-CHUNK_SIZE = 100
+# Programs read per round of queries: each round costs ten queries, and memory holds one round.
+CHUNK_SIZE = 250
 
 ACCOUNTABLE = "2"
 PARTNER_ROLE: dict[str, str] = {

@@ -35,10 +35,10 @@ SELECT d.id, move.from_status, move.to_status, move.at
 FROM dispatch_deployment d
 CROSS JOIN LATERAL (VALUES
     ('', 'requested', d.created_at, true),
-    ('requested', 'nominated', d.created_at + interval '30 days',
+    ('requested', 'nominated', d.created_at + interval '20 days',
         d.status IN ('nominated', 'preparing', 'deployed', 'returned', 'closed')
         OR (d.status = 'cancelled' AND d.expert_id IS NOT NULL)),
-    ('nominated', 'preparing', (d.planned_start - 60)::timestamptz,
+    ('nominated', 'preparing', d.created_at + interval '45 days',
         d.status IN ('preparing', 'deployed', 'returned', 'closed')),
     ('preparing', 'deployed', d.actual_start::timestamptz + interval '9 hours',
         d.status IN ('deployed', 'returned', 'closed')),
@@ -122,14 +122,23 @@ WHERE {synthetic} AND (i.baseline_date + make_interval(years => year))::date <= 
 
 
 def insert_select(loader: Loader, table: str, columns: Sequence[str], select: str, params: dict) -> int:
-    """INSERT … SELECT into `table`, its other required text and flag columns left blank."""
+    """INSERT … SELECT into `table`, its other required text and flag columns left blank.
+
+    Ids follow the highest one present, in the order of the rows' values, so that a seed
+    gives the same ids whenever the generator runs, as it does for the loaded tables."""
     started = time.perf_counter()
     blanks = loader.blank_columns(table, ("id", *columns))
-    names = ", ".join((*columns, *blanks))
+    names = ", ".join(("id", *columns, *blanks))
     constants = "".join(f", %(blank_{name})s" for name in blanks)
     loader.cursor.execute(
-        f"INSERT INTO {table} ({names}) SELECT picked.*{constants} FROM ({select}) AS picked",
-        {**params, **{f"blank_{name}": value for name, value in blanks.items()}},
+        f"INSERT INTO {table} ({names})"
+        f" SELECT %(first_id)s + row_number() OVER (ORDER BY picked) - 1, picked.*{constants}"
+        f" FROM ({select}) AS picked",
+        {
+            **params,
+            **{f"blank_{name}": value for name, value in blanks.items()},
+            "first_id": loader.next_id(table),
+        },
     )
     count = loader.cursor.rowcount
     if table not in loader.tables:
@@ -157,7 +166,7 @@ WHERE e.name LIKE 'Synthetic event %%'
 
 def stamped(select: str) -> str:
     """`select`'s rows with their creation and change times (the anchor)."""
-    return f"SELECT picked.*, %(anchor)s::timestamptz, %(anchor)s::timestamptz FROM ({select}) AS picked"
+    return f"SELECT stamped.*, %(anchor)s::timestamptz, %(anchor)s::timestamptz FROM ({select}) AS stamped"
 
 
 STAMPS = ("created_at", "updated_at")
