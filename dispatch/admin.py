@@ -321,15 +321,16 @@ class AdvisoryLevelFilter(admin.SimpleListFilter):
 
     title = _("travel advisory level")
     parameter_name = "travel_advisory_level"
+    LEVELS = ("1", "2", "3", "4")
     NONE = "none"
 
     def lookups(self, request, model_admin):
-        return [(str(level), str(level)) for level in range(1, 5)] + [(self.NONE, _("none issued"))]
+        return [(level, level) for level in self.LEVELS] + [(self.NONE, _("none issued"))]
 
     def queryset(self, request, queryset):
         if self.value() == self.NONE:
             return queryset.filter(travel_advisory_level__isnull=True)
-        if self.value() in {str(level) for level in range(1, 5)}:
+        if self.value() in self.LEVELS:
             return queryset.filter(travel_advisory_level=int(self.value()))
         return queryset
 

@@ -188,19 +188,17 @@ class RecentCourseFilter(admin.SimpleListFilter):
             return queryset
         if not value.isdigit():
             raise IncorrectLookupParameters
-        return queryset.filter(course_id=int(value))
+        return self.of_course(queryset, int(value))
+
+    def of_course(self, queryset, course_id: int):
+        return queryset.filter(course_id=course_id)
 
 
 class TraineeCourseFilter(RecentCourseFilter):
     """The trainees who took part in a course (each once, without a join that repeats them)."""
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        if not value.isdigit():
-            raise IncorrectLookupParameters
-        return queryset.filter(Exists(Enrollment.objects.filter(trainee=OuterRef("pk"), course_id=int(value))))
+    def of_course(self, queryset, course_id: int):
+        return queryset.filter(Exists(Enrollment.objects.filter(trainee=OuterRef("pk"), course_id=course_id)))
 
 
 class EnrollmentAdminForm(forms.ModelForm):
