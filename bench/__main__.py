@@ -31,13 +31,20 @@ def main(argv: list[str]) -> int:
         parser.error(f"unknown case(s): {', '.join(unknown)}")
     rows = run_cases(args.cases or list(CASES), iterations=args.iterations, warmup=args.warmup, echo=print)
     disagreeing = [row for row in rows if not row.agrees]
+    verdicts = [row.met for row in rows if row.met is not None]
     load_failed = 0
     if not args.cases:
         from . import load
 
-        print("\n6. load test (bench/load.py)", flush=True)
+        print("\n6. load test (bench/load.py), target: zero errors", flush=True)
         load_failed = load.main([])
+        verdicts.append(not load_failed)
+    print(f"\n{targets_met(verdicts)}", flush=True)
     return 1 if disagreeing or load_failed else 0
+
+
+def targets_met(verdicts: list[bool]) -> str:
+    return f"{sum(verdicts)} of {len(verdicts)} targets met"
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ CASES = {
     "candidates": "bench.cases.candidates",
     "nomination": "bench.cases.nomination",
     "iati": "bench.cases.iati",
+    "admin": "bench.cases.admin",
 }
 
 

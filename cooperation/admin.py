@@ -439,11 +439,20 @@ class StatusHistoryInline(admin.TabularInline):
         actor = change.actor
         if actor is None:
             return "–"
-        user_admin = self.admin_site._registry.get(type(actor))
-        viewer = getattr(self, "_viewer", None)
-        if user_admin is None or viewer is None or not user_admin.has_view_permission(viewer, actor):
+        if not self._may_open(actor):
             return str(actor)
         return format_html('<a href="{}">{}</a>', reverse("admin:auth_user_change", args=[actor.pk]), actor)
+
+    def _may_open(self, actor) -> bool:
+        """Asked once per person: a long history is mostly made by the same few."""
+        answers = self.__dict__.setdefault("_may_open_answers", {})
+        if actor.pk not in answers:
+            user_admin = self.admin_site._registry.get(type(actor))
+            viewer = getattr(self, "_viewer", None)
+            answers[actor.pk] = (
+                user_admin is not None and viewer is not None and user_admin.has_view_permission(viewer, actor)
+            )
+        return answers[actor.pk]
 
 
 class UserProfileInline(ServiceWritesInline, admin.StackedInline):

@@ -20,6 +20,7 @@ from django_countries import countries
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
 from cooperation.admin_filters import DROPDOWN_FILTER_TEMPLATE, ChoicesDropdownFilter, RelatedDropdownFilter
+from cooperation.admin_pagination import CappedCountPaginator
 from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
 from cooperation.crypto import DigestSearchAdminMixin
@@ -234,6 +235,9 @@ class ChecklistItemInline(ServiceWritesInline, admin.TabularInline):
     max_num = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("done_by")
+
     def service_data(self, obj, form) -> dict:
         # A tick left as it was is no tick: the item keeps who ticked it and when.
         ticked = {"done": form.cleaned_data["done"]} if "done" in form.changed_data else {}
@@ -314,6 +318,25 @@ def _transition_action(target: str, description):
     return admin.action(description=description, permissions=["change"])(run)
 
 
+class AdvisoryLevelFilter(admin.SimpleListFilter):
+    """The Foreign Ministry's four levels, or none: fixed choices, nothing read to offer them."""
+
+    title = _("travel advisory level")
+    parameter_name = "travel_advisory_level"
+    LEVELS = ("1", "2", "3", "4")
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        return [(level, level) for level in self.LEVELS] + [(self.NONE, _("none issued"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NONE:
+            return queryset.filter(travel_advisory_level__isnull=True)
+        if self.value() in self.LEVELS:
+            return queryset.filter(travel_advisory_level=int(self.value()))
+        return queryset
+
+
 class CompletionForm(forms.Form):
     completion_report = forms.CharField(label=_("completion report"), widget=forms.Textarea)
     recognition = forms.CharField(label=_("recognition"), required=False, max_length=300)
@@ -337,18 +360,31 @@ class DeploymentAdmin(ServiceWritesAdmin, RestrictedAdmin):
         "id",
         "expert",
         "kind",
-        "country",
+        "duty_country",
         "post",
         "planned",
         "status",
     )
-    list_filter = ("status", "kind", "term", ("country", ChoicesDropdownFilter), "travel_advisory_level")
+    # Every filter lists fixed choices: none reads the 200,000 rows of a large agency to
+    # find the values it offers (the admin's year drill-down and a plain field's filter do).
+    list_filter = (
+        "status",
+        "kind",
+        "term",
+        ("country", ChoicesDropdownFilter),
+        AdvisoryLevelFilter,
+        ("planned_start", admin.DateFieldListFilter),
+    )
     search_fields = ("post", "city", "expert__family_name", "expert__given_name", "expert__personnel_number")
     list_select_related = ("expert",)
+    # The default order (newest planned start first) walks `deployment_planned_start_idx`
+    # and stops after a page; the other columns would sort every row.
+    sortable_by = ("id", "planned")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
     autocomplete_fields = ("expert", "project", "host_organization", "mission", "requesting_organization")
     readonly_fields = ("status", "term", "approved_by", "approved_at", "completion_report", "recognition", "tools")
     inlines = (ChecklistItemInline, SafetyCheckInInline, StatusChangeInline)
-    date_hierarchy = "planned_start"
     actions = (
         _transition_action(DeploymentStatus.NOMINATED, _("Nominate the chosen expert")),
         _transition_action(DeploymentStatus.PREPARING, _("Start preparing (creates the checklist)")),
@@ -358,6 +394,12 @@ class DeploymentAdmin(ServiceWritesAdmin, RestrictedAdmin):
         _transition_action(DeploymentStatus.CANCELLED, _("Cancel")),
         "record_approval",
     )
+
+    @admin.display(description=Deployment._meta.get_field("country").verbose_name)
+    def duty_country(self, obj):
+        # The country's own name: the admin's column for a field with choices would rebuild
+        # the list of every country's name for every row.
+        return obj.country.name
 
     @admin.display(description=_("planned"), ordering="planned_start")
     def planned(self, obj):

@@ -27,7 +27,6 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -36,14 +35,15 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from lxml import etree
 
-from cooperation.models import Organization
+from cooperation.models import CooperationField, Organization, Region
 from cooperation.periods import Period
 
 from .models import Funding, Indicator, Measurement, Program, ProgramPartner, Project, Publication, Status
 from .publication import published_programs
 
 IATI_VERSION = "2.03"
-CHUNK_SIZE = 100
+# Programs read per round of queries: each round costs ten queries, and memory holds one round.
+CHUNK_SIZE = 250
 
 ACCOUNTABLE = "2"
 PARTNER_ROLE: dict[str, str] = {
@@ -135,54 +135,31 @@ def identifier(record: Program | Project) -> str:
 
 # --- the writer ---------------------------------------------------------------------------------
 
-
-XML_NAMESPACE = "{http://www.w3.org/XML/1998/namespace}"
-
-
-def _attribute(name: str) -> str:
-    """`xml:lang` in lxml's spelling; `iso_date` as `iso-date`."""
-    if name.startswith("xml:"):
-        return XML_NAMESPACE + name[4:]
-    return name.replace("_", "-")
+# Each element is made by one lxml call (in C) under its parent; attribute names are
+# written as XML spells them (`xml:lang` in lxml's Clark notation).
+LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ENGLISH = {LANG: "en"}
+JAPANESE = {LANG: "ja"}
+element = etree.SubElement
 
 
-class ActivityWriter:
-    """Builds one activity at a time as an lxml tree (element by element, in C), for
-    `iati_activities` to write out and drop before the next."""
+def text(parent: etree._Element, name: str, value: str, attrib: dict[str, str] | None = None) -> etree._Element:
+    node = element(parent, name, attrib) if attrib else element(parent, name)
+    node.text = value
+    return node
 
-    def __init__(self):
-        self.stack: list[etree._Element] = []
-        self.done: etree._Element | None = None
 
-    @contextmanager
-    def element(self, name: str, **attributes):
-        attrib = {_attribute(key): value for key, value in attributes.items()}
-        node = etree.SubElement(self.stack[-1], name, attrib) if self.stack else etree.Element(name, attrib)
-        self.stack.append(node)
-        yield node
-        self.stack.pop()
-        if not self.stack:
-            self.done = node
+def narratives(parent: etree._Element, english: str, japanese: str = "") -> None:
+    text(parent, "narrative", english, ENGLISH)
+    if japanese:
+        text(parent, "narrative", japanese, JAPANESE)
 
-    def empty(self, name: str, **attributes) -> None:
-        with self.element(name, **attributes):
-            pass
 
-    def text(self, name: str, value: str, **attributes) -> None:
-        with self.element(name, **attributes) as node:
-            node.text = value
-
-    def narratives(self, english: str, japanese: str = "") -> None:
-        self.text("narrative", english, **{"xml:lang": "en"})
-        if japanese:
-            self.text("narrative", japanese, **{"xml:lang": "ja"})
-
-    def take(self) -> etree._Element:
-        """The activity just built."""
-        done, self.done = self.done, None
-        if done is None:
-            raise RuntimeError("no activity was built")
-        return done
+def described(parent: etree._Element, name: str, english: str, japanese: str = "", **attrib: str) -> etree._Element:
+    """An element holding narratives: a title, a description, a participant's name."""
+    node = element(parent, name, attrib) if attrib else element(parent, name)
+    narratives(node, english, japanese)
+    return node
 
 
 # --- one activity -------------------------------------------------------------------------------
@@ -191,7 +168,7 @@ class ActivityWriter:
 def _participants(program: Program, counterpart: Organization | None) -> list[tuple[str, Organization]]:
     seen: set[tuple[str, int]] = set()
     rows = []
-    pairs = [(PARTNER_ROLE[p.role], p.organization) for p in program.partnerships.all()]
+    pairs = [(PARTNER_ROLE[p.role], p.organization) for p in program.partner_list]  # type: ignore[attr-defined]  # prefetched (activities_queryset)
     if counterpart is not None:
         pairs.append((COUNTERPART_ROLE, counterpart))
     for role, organization in sorted(pairs, key=lambda pair: (pair[0], pair[1].code)):
@@ -201,87 +178,104 @@ def _participants(program: Program, counterpart: Organization | None) -> list[tu
     return rows
 
 
-def _write_participants(out: ActivityWriter, participants: list[tuple[str, Organization]]) -> None:
-    with out.element("participating-org", ref=settings.IATI_REPORTING_ORG_REF, type=GOVERNMENT, role=ACCOUNTABLE):
-        out.narratives(settings.IATI_REPORTING_ORG_NAME, settings.IATI_REPORTING_ORG_NAME_JA)
+def _write_participants(activity: etree._Element, participants: list[tuple[str, Organization]]) -> None:
+    described(
+        activity,
+        "participating-org",
+        settings.IATI_REPORTING_ORG_NAME,
+        settings.IATI_REPORTING_ORG_NAME_JA,
+        ref=settings.IATI_REPORTING_ORG_REF,
+        type=GOVERNMENT,
+        role=ACCOUNTABLE,
+    )
     for role, organization in participants:
-        with out.element("participating-org", type=ORGANISATION_TYPE.get(organization.kind, GOVERNMENT), role=role):
-            out.narratives(organization.name, organization.name_ja)
+        described(
+            activity,
+            "participating-org",
+            organization.name,
+            organization.name_ja,
+            type=ORGANISATION_TYPE.get(organization.kind, GOVERNMENT),
+            role=role,
+        )
 
 
-def _write_places(out: ActivityWriter, country: str, program: Program, projects: Iterable[Project]) -> None:
+def _write_places(activity: etree._Element, country: str, program: Program, projects: Iterable[Project]) -> None:
     if country:
-        out.empty("recipient-country", code=country, percentage="100")
+        element(activity, "recipient-country", code=country, percentage="100")
         return
     countries = {project.country.code for project in projects if project.country}  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
     if countries:
         for code, share in percentages(dict.fromkeys(countries, 1)):
-            out.empty("recipient-country", code=code, percentage=number(share))
+            element(activity, "recipient-country", code=code, percentage=number(share))
         return
-    regions = [region.code for region in program.priority_regions.all()]
+    regions = [region.code for region in program.region_list]  # type: ignore[attr-defined]  # prefetched (activities_queryset)
     if regions:
         for code, share in percentages(dict.fromkeys(regions, 1)):
-            out.empty("recipient-region", code=code, vocabulary=OWN_VOCABULARY, percentage=number(share))
+            element(activity, "recipient-region", code=code, vocabulary=OWN_VOCABULARY, percentage=number(share))
         return
-    out.empty("recipient-region", code=UNSPECIFIED_REGION, vocabulary=DAC_VOCABULARY, percentage="100")
+    element(activity, "recipient-region", code=UNSPECIFIED_REGION, vocabulary=DAC_VOCABULARY, percentage="100")
 
 
-def _write_budgets(out: ActivityWriter, fundings: Iterable[Funding]) -> None:
+def _write_budgets(activity: etree._Element, fundings: Iterable[Funding]) -> None:
     for year, currency, amount in fiscal_year_budgets(fundings):
         period = Period.fiscal_year(year)
-        with out.element("budget", type=BUDGET_ORIGINAL, status=BUDGET_COMMITTED):
-            out.empty("period-start", iso_date=period.start.isoformat())
-            out.empty("period-end", iso_date=period.end.isoformat())
-            out.text("value", number(amount), currency=currency, value_date=period.start.isoformat())
+        start = period.start.isoformat()
+        budget = element(activity, "budget", type=BUDGET_ORIGINAL, status=BUDGET_COMMITTED)
+        element(budget, "period-start", {"iso-date": start})
+        element(budget, "period-end", {"iso-date": period.end.isoformat()})
+        text(budget, "value", number(amount), {"currency": currency, "value-date": start})
 
 
-def _write_indicator(out: ActivityWriter, indicator: Indicator) -> None:
+def _write_period(indicator: etree._Element, start: date, end: date) -> etree._Element:
+    period = element(indicator, "period")
+    element(period, "period-start", {"iso-date": start.isoformat()})
+    element(period, "period-end", {"iso-date": end.isoformat()})
+    return period
+
+
+def _write_indicator(result: etree._Element, indicator: Indicator) -> None:
     percentage = indicator.unit.strip().lower() in {"%", "percent", "percentage"}
-    with out.element(
+    node = element(
+        result,
         "indicator",
         measure=MEASURE_PERCENTAGE if percentage else MEASURE_UNIT,
         ascending="1" if indicator.target_value > indicator.baseline_value else "0",
-    ):
-        with out.element("title"):
-            out.narratives(indicator.name, indicator.name_ja)
-        if indicator.description:
-            with out.element("description"):
-                out.narratives(indicator.description)
-        out.empty(
-            "baseline",
-            year=str(indicator.baseline_date.year),
-            iso_date=indicator.baseline_date.isoformat(),
-            value=number(indicator.baseline_value),
-        )
-        period_start = indicator.baseline_date
-        target_written = False
-        measurements: list[Measurement] = list(indicator.measurements.all())
-        for measurement in measurements:
-            with out.element("period"):
-                out.empty("period-start", iso_date=period_start.isoformat())
-                out.empty("period-end", iso_date=measurement.period_end.isoformat())
-                if measurement.period_end == indicator.target_date:
-                    out.empty("target", value=number(indicator.target_value))
-                    target_written = True
-                out.empty("actual", value=number(measurement.value))
-            period_start = measurement.period_end + timedelta(days=1)
-        if not target_written and indicator.target_date >= period_start:
-            with out.element("period"):
-                out.empty("period-start", iso_date=period_start.isoformat())
-                out.empty("period-end", iso_date=indicator.target_date.isoformat())
-                out.empty("target", value=number(indicator.target_value))
+    )
+    described(node, "title", indicator.name, indicator.name_ja)
+    if indicator.description:
+        described(node, "description", indicator.description)
+    element(
+        node,
+        "baseline",
+        {
+            "year": str(indicator.baseline_date.year),
+            "iso-date": indicator.baseline_date.isoformat(),
+            "value": number(indicator.baseline_value),
+        },
+    )
+    period_start = indicator.baseline_date
+    target_written = False
+    measurements: list[Measurement] = indicator.measurement_list  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+    for measurement in measurements:
+        period = _write_period(node, period_start, measurement.period_end)
+        if measurement.period_end == indicator.target_date:
+            element(period, "target", value=number(indicator.target_value))
+            target_written = True
+        element(period, "actual", value=number(measurement.value))
+        period_start = measurement.period_end + timedelta(days=1)
+    if not target_written and indicator.target_date >= period_start:
+        period = _write_period(node, period_start, indicator.target_date)
+        element(period, "target", value=number(indicator.target_value))
 
 
-def _write_results(out: ActivityWriter, indicators: Iterable[Indicator]) -> None:
+def _write_results(activity: etree._Element, indicators: Iterable[Indicator]) -> None:
     for indicator in indicators:
-        with out.element("result", type=RESULT_OTHER):
-            with out.element("title"):
-                out.narratives(indicator.name, indicator.name_ja)
-            _write_indicator(out, indicator)
+        result = element(activity, "result", type=RESULT_OTHER)
+        described(result, "title", indicator.name, indicator.name_ja)
+        _write_indicator(result, indicator)
 
 
 def _write_activity(
-    out: ActivityWriter,
     record: Program | Project,
     *,
     program: Program,
@@ -293,47 +287,57 @@ def _write_activity(
     related: list[tuple[str, Program | Project]],
     indicators: Iterable[Indicator],
     today: date,
-) -> None:
-    hierarchy = "1" if isinstance(record, Program) else "2"
-    with out.element(
+) -> etree._Element:
+    activity = etree.Element(
         "iati-activity",
-        **{"xml:lang": "en"},
-        last_updated_datetime=record.updated_at.isoformat(timespec="seconds"),
-        hierarchy=hierarchy,
-    ):
-        out.text("iati-identifier", identifier(record))
-        with out.element("reporting-org", ref=settings.IATI_REPORTING_ORG_REF, type=GOVERNMENT):
-            out.narratives(settings.IATI_REPORTING_ORG_NAME, settings.IATI_REPORTING_ORG_NAME_JA)
-        with out.element("title"):
-            out.narratives(record.title, record.title_ja)
-        with out.element("description", type="1"):
-            out.narratives(record.description or record.title, record.description_ja or record.title_ja)
-        objectives = getattr(record, "objectives", "")
-        if objectives:
-            with out.element("description", type="2"):
-                out.narratives(objectives)
-        _write_participants(out, _participants(program, counterpart))
-        out.empty("activity-status", code=ACTIVITY_STATUS[record.status])
-        for kind, when in activity_dates(record, today):
-            out.empty("activity-date", type=kind, iso_date=when.isoformat())
-        _write_places(out, country, program, places_from)
-        for code, share in sectors(fields):
-            out.empty("sector", vocabulary=DAC_VOCABULARY, code=code, percentage=number(share))
-        _write_budgets(out, fundings)
-        for kind, other in related:
-            out.empty("related-activity", ref=identifier(other), type=kind)
-        _write_results(out, indicators)
+        {
+            LANG: "en",
+            "last-updated-datetime": record.updated_at.isoformat(timespec="seconds"),
+            "hierarchy": "1" if isinstance(record, Program) else "2",
+        },
+    )
+    text(activity, "iati-identifier", identifier(record))
+    described(
+        activity,
+        "reporting-org",
+        settings.IATI_REPORTING_ORG_NAME,
+        settings.IATI_REPORTING_ORG_NAME_JA,
+        ref=settings.IATI_REPORTING_ORG_REF,
+        type=GOVERNMENT,
+    )
+    described(activity, "title", record.title, record.title_ja)
+    described(
+        activity,
+        "description",
+        record.description or record.title,
+        record.description_ja or record.title_ja,
+        type="1",
+    )
+    objectives = getattr(record, "objectives", "")
+    if objectives:
+        described(activity, "description", objectives, type="2")
+    _write_participants(activity, _participants(program, counterpart))
+    element(activity, "activity-status", code=ACTIVITY_STATUS[record.status])
+    for kind, when in activity_dates(record, today):
+        element(activity, "activity-date", {"type": kind, "iso-date": when.isoformat()})
+    _write_places(activity, country, program, places_from)
+    for code, share in sectors(fields):
+        element(activity, "sector", vocabulary=DAC_VOCABULARY, code=code, percentage=number(share))
+    _write_budgets(activity, fundings)
+    for kind, other in related:
+        element(activity, "related-activity", ref=identifier(other), type=kind)
+    _write_results(activity, indicators)
+    return activity
 
 
-def _write_program(out: ActivityWriter, program: Program, today: date) -> None:
+def _write_program(program: Program, today: date) -> etree._Element:
     projects = program.published_projects  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-    _write_activity(
-        out,
+    return _write_activity(
         program,
         program=program,
         country=program.country.code or "",  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
         places_from=projects,
-        fields=program.fields.all(),
+        fields=program.field_list,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
         fundings=program.own_fundings,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
         counterpart=program.counterpart,
         related=[(CHILD, project) for project in projects],
@@ -342,16 +346,14 @@ def _write_program(out: ActivityWriter, program: Program, today: date) -> None:
     )
 
 
-def _write_project(out: ActivityWriter, project: Project, program: Program, today: date) -> None:
-    own_fields = list(project.fields.all())
-    _write_activity(
-        out,
+def _write_project(project: Project, program: Program, today: date) -> etree._Element:
+    return _write_activity(
         project,
         program=program,
         country=project.country.code or program.country.code or "",  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
         places_from=(),
-        fields=own_fields or program.fields.all(),
-        fundings=project.fundings.all(),
+        fields=project.field_list or program.field_list,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+        fundings=project.funding_list,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
         counterpart=project.counterpart or program.counterpart,
         related=[(PARENT, program)],
         indicators=project.public_indicators,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
@@ -363,27 +365,37 @@ def _write_project(out: ActivityWriter, project: Project, program: Program, toda
 
 
 def activities_queryset() -> QuerySet[Program]:
-    """Published programs with every row their activities need, fetched per chunk."""
-    indicators = Indicator.objects.filter(internal=False).prefetch_related(
-        Prefetch("measurements", queryset=Measurement.objects.order_by("period_end"))
+    """Published programs with every row their activities need, fetched per chunk.
+
+    Related rows are kept as plain lists (`to_attr`) with only the columns written: a
+    file of thousands of activities builds no queryset per activity, and parses no
+    timestamps it does not publish."""
+    money = Funding.objects.only("program_id", "project_id", "fiscal_year", "currency", "amount")
+    fields = CooperationField.objects.only("dac_code")
+    measurements = Measurement.objects.only("indicator_id", "period_end", "value").order_by("period_end")
+    indicators = (
+        Indicator.objects.filter(internal=False)
+        .defer("created_at", "updated_at", "internal")
+        .prefetch_related(Prefetch("measurements", queryset=measurements, to_attr="measurement_list"))
     )
     projects = (
         Project.objects.filter(publication=Publication.PUBLISHED)
         .select_related("counterpart")
         .prefetch_related(
-            "fields",
-            Prefetch("fundings", queryset=Funding.objects.order_by("fiscal_year", "pk")),
+            Prefetch("fields", queryset=fields, to_attr="field_list"),
+            Prefetch("fundings", queryset=money.order_by("fiscal_year", "pk"), to_attr="funding_list"),
             Prefetch("indicators", queryset=indicators.order_by("name", "pk"), to_attr="public_indicators"),
         )
     )
+    partners = ProgramPartner.objects.select_related("organization")
     return (
         published_programs()
         .select_related("counterpart")
         .prefetch_related(
-            "fields",
-            "priority_regions",
-            Prefetch("partnerships", queryset=ProgramPartner.objects.select_related("organization")),
-            Prefetch("fundings", queryset=Funding.objects.filter(project__isnull=True), to_attr="own_fundings"),
+            Prefetch("fields", queryset=fields, to_attr="field_list"),
+            Prefetch("priority_regions", queryset=Region.objects.only("code"), to_attr="region_list"),
+            Prefetch("partnerships", queryset=partners, to_attr="partner_list"),
+            Prefetch("fundings", queryset=money.filter(project__isnull=True), to_attr="own_fundings"),
             Prefetch("projects", queryset=projects.order_by("code"), to_attr="published_projects"),
         )
         .order_by("code")
@@ -397,19 +409,17 @@ def _release(program: Program) -> None:
     a chunk's rows go as soon as it is written and memory stays flat along the file."""
     for project in program.published_projects:  # type: ignore[attr-defined]  # prefetched
         for indicator in project.public_indicators:
-            indicator._prefetched_objects_cache.clear()
+            indicator.measurement_list = []
         project.public_indicators = []
-        project._prefetched_objects_cache.clear()
+        project.funding_list = project.field_list = []
     program.published_projects = []  # type: ignore[attr-defined]  # prefetched
-    program.own_fundings = []  # type: ignore[attr-defined]  # prefetched
-    program._prefetched_objects_cache.clear()  # type: ignore[attr-defined]  # set by prefetch_related
+    program.own_fundings = program.partner_list = program.field_list = program.region_list = []  # type: ignore[attr-defined]  # prefetched
 
 
 def iati_activities(*, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
     """The whole `iati-activities` document, written incrementally by lxml: each yielded
     piece holds the activities of one program, so memory holds one chunk of programs and
     one activity's tree, whatever the portfolio."""
-    out = ActivityWriter()
     today = timezone.localdate()
     buffer = io.BytesIO()
 
@@ -427,11 +437,9 @@ def iati_activities(*, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
             document.flush()
             yield taken()
             for program in activities_queryset().iterator(chunk_size=chunk_size):
-                _write_program(out, program, today)
-                document.write(out.take(), "\n")
+                document.write(_write_program(program, today), "\n")
                 for project in program.published_projects:  # type: ignore[attr-defined]  # prefetched
-                    _write_project(out, project, program, today)
-                    document.write(out.take(), "\n")
+                    document.write(_write_project(project, program, today), "\n")
                 _release(program)
                 document.flush()
                 yield taken()

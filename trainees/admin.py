@@ -1,13 +1,17 @@
+from datetime import timedelta
 from typing import ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -15,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
 from cooperation.admin_filters import ChoicesDropdownFilter, RelatedDropdownFilter
+from cooperation.admin_pagination import CappedCountPaginator
 from cooperation.archive import ArchivingAdminMixin
 from cooperation.archive import restore_selected as restore_archived
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
@@ -170,6 +175,38 @@ def _mark_selected_as(label) -> str:
     return gettext("Mark selected as %(status)s") % {"status": label}
 
 
+class RecentCourseFilter(admin.SimpleListFilter):
+    """A course: the dropdown offers the courses of the past year and those to come (not
+    the thirty years of an agency's courses), and any course's id in the address filters."""
+
+    title = _("course")
+    parameter_name = "course"
+    OFFERED_DAYS = 366
+
+    def lookups(self, request, model_admin):
+        since = timezone.localdate() - timedelta(days=self.OFFERED_DAYS)
+        offered = Course.objects.restrict(request.user, "view").filter(start_date__gte=since)
+        return [(str(course.pk), str(course)) for course in offered.order_by("-start_date", "code")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            raise IncorrectLookupParameters
+        return self.of_course(queryset, int(value))
+
+    def of_course(self, queryset, course_id: int):
+        return queryset.filter(course_id=course_id)
+
+
+class TraineeCourseFilter(RecentCourseFilter):
+    """The trainees who took part in a course (each once, without a join that repeats them)."""
+
+    def of_course(self, queryset, course_id: int):
+        return queryset.filter(Exists(Enrollment.objects.filter(trainee=OuterRef("pk"), course_id=course_id)))
+
+
 class EnrollmentAdminForm(forms.ModelForm):
     class Meta:
         model = Enrollment
@@ -197,7 +234,7 @@ class EnrollmentAdmin(RestrictedAdmin):
         "certificate_number",
         "certificate_link",
     )
-    list_filter = ("status", ("course", RelatedDropdownFilter), ("nominated_by", RelatedDropdownFilter))
+    list_filter = ("status", RecentCourseFilter, ("nominated_by", RelatedDropdownFilter))
     search_fields = (
         "trainee__family_name",
         "trainee__given_name",
@@ -207,6 +244,13 @@ class EnrollmentAdmin(RestrictedAdmin):
         "certificate_number",
     )
     list_select_related = ("trainee", "course", "nominated_by")
+    # Newest courses first, read from `enrollment_start_order_idx` a page at a time;
+    # the course's own order (its start date, its code) would join and sort a million rows,
+    # and so would a click on any other column.
+    ordering = ("-course_start", "-course_id", "-id")
+    sortable_by = ()
+    show_full_result_count = False
+    paginator = CappedCountPaginator
     autocomplete_fields = ("course", "trainee", "nominated_by")
     readonly_fields = ("status", "waitlist_position", "certificate_number", "certificate_issued_on")
     inlines = (StatusChangeInline,)
@@ -277,8 +321,8 @@ class TraineeAdmin(
     create_service = staticmethod(services.trainee_create)
     update_service = staticmethod(services.trainee_update)
     instance_argument = "trainee"
-    list_display = ("__str__", "name_ja", "nationality", "gender", "organization", "course_count")
-    list_filter = ("gender", ("nationality", ChoicesDropdownFilter), ("enrollments__course", RelatedDropdownFilter))
+    list_display = ("__str__", "name_ja", "nationality_name", "gender", "organization", "course_count")
+    list_filter = ("gender", ("nationality", ChoicesDropdownFilter), TraineeCourseFilter)
     readonly_fields = ("recorded_by", "merged_into")
     # Staff find a person across every course they attended, by name, passport,
     # email or the code of any of their courses. The passport column is encrypted, so
@@ -295,12 +339,26 @@ class TraineeAdmin(
     )
     autocomplete_fields = ("organization",)
     list_select_related = ("organization",)
+    # The default order (by name) walks `trainee_name_order_idx`; other columns would sort
+    # every trainee, and the number of courses would count every enrollment first.
+    sortable_by = ()
+    show_full_result_count = False
+    paginator = CappedCountPaginator
     inlines = (TraineeEnrollmentInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(course_count=Count("enrollments", distinct=True))
+        # Counted per listed row (a subquery the page's rows evaluate), not grouped over
+        # every trainee's enrollments before the page is cut.
+        courses = Enrollment.objects.filter(trainee=OuterRef("pk")).order_by().values("trainee").annotate(n=Count("pk"))
+        return super().get_queryset(request).annotate(course_count=Coalesce(Subquery(courses.values("n")), 0))
 
-    @admin.display(description=_("courses"), ordering="course_count")
+    @admin.display(description=Trainee._meta.get_field("nationality").verbose_name)
+    def nationality_name(self, obj):
+        # The country's own name: the admin's column for a field with choices would rebuild
+        # the list of every country's name for every row.
+        return obj.nationality.name
+
+    @admin.display(description=_("courses"))
     def course_count(self, obj):
         return obj.course_count
 

@@ -371,6 +371,8 @@ class Trainee(Archivable, TimeStampedModel):  # type: ignore[misc]  # Archivable
         ordering = ["family_name", "given_name", "pk"]
         verbose_name = _("trainee")
         verbose_name_plural = _("trainees")
+        # The lists' order by name: a page is read from the index, not sorted from every trainee.
+        indexes = [models.Index(fields=["family_name", "given_name", "id"], name="trainee_name_order_idx")]
         constraints = [
             # One record per person per recording organization; agency staff (NULL) count
             # as one recorder.
@@ -526,7 +528,12 @@ class Enrollment(TimeStampedModel):
         ordering = ["course", "pk"]
         verbose_name = _("enrollment")
         verbose_name_plural = _("enrollments")
-        indexes = [models.Index(fields=["course", "status"], name="enrollment_course_status_idx")]
+        indexes = [
+            models.Index(fields=["course", "status"], name="enrollment_course_status_idx"),
+            # The admin's order, newest courses first: a page is read from the index
+            # (backwards), not sorted from every enrollment.
+            models.Index(fields=["course_start", "course", "id"], name="enrollment_start_order_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["course", "trainee"],

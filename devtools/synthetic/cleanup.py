@@ -36,6 +36,17 @@ DELETIONS = (
     "DELETE FROM dispatch_expert WHERE personnel_number LIKE %(syn)s",
     "DELETE FROM dispatch_mission WHERE name LIKE 'Synthetic mission %%'",
     "DELETE FROM dispatch_disasterevent WHERE name LIKE 'Synthetic disaster %%'",
+    "DELETE FROM programs_event_fields WHERE event_id IN"
+    " (SELECT id FROM programs_event WHERE name LIKE 'Synthetic event %%')",
+    "DELETE FROM programs_event_organizers WHERE event_id IN"
+    " (SELECT id FROM programs_event WHERE name LIKE 'Synthetic event %%')",
+    "DELETE FROM programs_event WHERE name LIKE 'Synthetic event %%'",
+    "DELETE FROM programs_measurement WHERE indicator_id IN (SELECT id FROM programs_indicator WHERE project_id IN"
+    " (SELECT id FROM programs_project WHERE code LIKE %(syn)s))",
+    "DELETE FROM programs_indicator WHERE project_id IN (SELECT id FROM programs_project WHERE code LIKE %(syn)s)",
+    "DELETE FROM programs_site_projects WHERE site_id IN"
+    " (SELECT id FROM programs_site WHERE name LIKE 'Synthetic site %%')",
+    "DELETE FROM programs_site WHERE name LIKE 'Synthetic site %%'",
     "DELETE FROM programs_funding WHERE program_id IN (SELECT id FROM programs_program WHERE code LIKE %(syn)s)",
     "DELETE FROM programs_project_fields WHERE project_id IN (SELECT id FROM programs_project WHERE code LIKE %(syn)s)",
     "DELETE FROM programs_project WHERE code LIKE %(syn)s",

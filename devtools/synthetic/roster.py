@@ -297,6 +297,8 @@ def generate_roster(plan: Plan, rng: random.Random, loader: Loader, ref: Referen
         gender = Gender.FEMALE if rng.random() < 0.15 else Gender.MALE
         flags = [rng.random() < 0.05 for _ in range(5)]
         medical = ANCHOR + days(rng.randint(-400, 700)) if status == ExpertStatus.ACTIVE else None
+        # Most serving officers hold a passport valid for years: open requests have candidates.
+        passport = ANCHOR + days(rng.randint(180, 3650)) if status == ExpertStatus.ACTIVE else None
         experts.append(
             (
                 pk,
@@ -313,7 +315,7 @@ def generate_roster(plan: Plan, rng: random.Random, loader: Loader, ref: Referen
                 None,
                 "",
                 "",
-                None,
+                passport,
                 medical,
                 None,
                 *flags,

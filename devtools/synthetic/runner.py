@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from .base import Loader, Plan
 from .cleanup import delete_synthetic, has_synthetic_data
+from .coverage import generate_coverage
 from .portfolio import generate_portfolio
 from .reference import load_reference
 from .roster import generate_roster
@@ -54,6 +55,7 @@ def generate(*, scale: float, seed: int = 1, replace: bool = False, report: Call
         portfolio = generate_portfolio(plan, rng, loader, reference)
         generate_roster(plan, rng, loader, reference, portfolio)
         generate_training(plan, rng, loader, reference, portfolio)
+        generate_coverage(plan, loader, reference)
         began = time.perf_counter()
         loader.finish()
         report(f"sequences and ANALYZE in {time.perf_counter() - began:.1f} s")

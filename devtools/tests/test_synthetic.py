@@ -14,9 +14,10 @@ from cooperation.roles import PARTNER_COORDINATOR
 from cooperation.tests.factories import UserFactory
 from devtools.synthetic.base import FULL_SCALE, Plan
 from dispatch.choices import DeploymentStatus
-from dispatch.models import Deployment, Expert
-from programs.models import Program, Project, Status
-from trainees.models import Course, Delegation, Enrollment, EnrollmentStatus
+from dispatch.models import ChecklistItem, Deployment, DeploymentStatusChange, Expert, SafetyCheckIn
+from dispatch.selectors import candidates_for
+from programs.models import Event, Indicator, Measurement, Program, Project, Site, Status
+from trainees.models import Course, CourseVisit, Delegation, Enrollment, EnrollmentStatus, EnrollmentStatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,36 @@ def test_counts_scale_and_every_workflow_status_appears(monkeypatch):
     assert set(Deployment.objects.values_list("status", flat=True)) == set(DeploymentStatus.values)
     assert set(Course.objects.values_list("status", flat=True)) == set(Course.Status.values)
     assert set(Enrollment.objects.values_list("status", flat=True)) == set(EnrollmentStatus.values)
+
+    # Every page has rows to show: histories, checklists, check-ins, visits, sites, results, events.
+    for model in (
+        DeploymentStatusChange,
+        EnrollmentStatusChange,
+        ChecklistItem,
+        SafetyCheckIn,
+        CourseVisit,
+        Site,
+        Indicator,
+        Measurement,
+        Event,
+    ):
+        assert model.objects.exists(), model.__name__
+    closed = Deployment.objects.filter(status=DeploymentStatus.CLOSED).first()
+    assert list(closed.status_changes.values_list("to_status", flat=True)) == [
+        "requested",
+        "nominated",
+        "preparing",
+        "deployed",
+        "returned",
+        "closed",
+    ]
+    completed = Enrollment.objects.filter(status=EnrollmentStatus.COMPLETED).first()
+    assert completed.status_changes.order_by("changed_at", "pk").last().to_status == "completed"
+    assert Site.objects.filter(projects__isnull=False).count() == Site.objects.count()
+    assert Event.objects.filter(organizers__isnull=False).exists()
+    # Some open request has someone fit and free to fill it.
+    requested = Deployment.objects.filter(status=DeploymentStatus.REQUESTED, project__isnull=False)
+    assert any(candidates_for(deployment, languages=[]) for deployment in requested)
 
     long_term = Deployment.objects.filter(term="long").exclude(status=DeploymentStatus.CANCELLED)
     across_years = [d for d in long_term if fiscal_year_of(d.planned_start) != fiscal_year_of(d.planned_end)]
