@@ -12,12 +12,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cooperation.access import in_scope_of
+from cooperation.api.row_imports import HistoryImportMixin
 from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
 
 from .. import services
 from ..choices import DeploymentStatus
 from ..filters import DeploymentFilter, DisasterEventFilter, ExpertFilter, MissionFilter
+from ..imports import DeploymentHistory, MissionHistory
 from ..models import ChecklistItem, Deployment, DisasterEvent, Expert, Mission, SafetyCheckIn
 from ..selectors import (
     candidate_search,
@@ -119,7 +121,7 @@ class ExpertViewSet(ArchivingViewSetMixin, ServiceWritesMixin, CooperationViewSe
         return Response(CandidateSerializer(found, many=True).data)
 
 
-class DeploymentViewSet(ServiceWritesMixin, CooperationViewSet):
+class DeploymentViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewSet):
     """Deployments of every kind. Partner coordinators see those on their organization's
     projects (and secondments to it) and may file requests; everything after a request is
     staff work, through the lifecycle actions."""
@@ -134,6 +136,7 @@ class DeploymentViewSet(ServiceWritesMixin, CooperationViewSet):
     search_fields = ("post", "city", "expert__family_name", "expert__given_name", "expert__personnel_number")
     ordering_fields = ("planned_start", "planned_end", "actual_start", "status", "country", "updated_at")
     ordering = ("-planned_start", "pk")
+    row_import = DeploymentHistory()
     # A new deployment is a request, whoever files it.
     create_service = staticmethod(services.deployment_request)
     update_service = staticmethod(services.deployment_update)
@@ -284,7 +287,7 @@ class DisasterEventViewSet(ServiceWritesMixin, CooperationViewSet):
     instance_argument = "disaster"
 
 
-class MissionViewSet(ServiceWritesMixin, CooperationViewSet):
+class MissionViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewSet):
     """Disaster-relief and civilian-police missions; members are deployments of the same kind."""
 
     queryset = (
@@ -294,6 +297,7 @@ class MissionViewSet(ServiceWritesMixin, CooperationViewSet):
     )
     serializer_class = MissionSerializer
     filterset_class = MissionFilter
+    row_import = MissionHistory()
     search_fields = ("name", "name_ja", "results", "disaster__name")
     ordering_fields = ("requested_on", "departure_on", "name", "country", "updated_at")
     ordering = ("-requested_on", "pk")

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from cooperation.access import organization_of
 from cooperation.api.links import page_link
+from cooperation.api.row_imports import RowProblemSerializer
 from cooperation.api.schema import ErrorBodySerializer
 from cooperation.api.serializers import BriefRelatedField, CodeRelatedField, CooperationSerializer
 from cooperation.models import CooperationField, Organization
@@ -297,13 +298,6 @@ class NominationResultSerializer(serializers.Serializer):
     new_trainees = serializers.IntegerField()
     existing_trainees = serializers.IntegerField()
     rows = NominationRowSerializer(many=True)
-
-
-class RowProblemSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="Row number in the file; the header is row 1.")
-    field = serializers.CharField()
-    code = serializers.CharField()
-    message = serializers.CharField()
 
 
 class NominationErrorBodySerializer(ErrorBodySerializer):
