@@ -232,7 +232,7 @@ class _Stay:
     values: dict[str, Any]
 
 
-def _existing_deployments(stays: list[_Stay], experts: _Experts) -> dict[int, list[tuple[int, Any]]]:
+def _existing_deployments(stays: list[_Stay], experts: _Experts) -> dict[int, list[Deployment]]:
     """For each stay of an expert on record, the live deployments its days meet: (row, deployment)."""
     known = [
         (stay.row, experts.known[stay.number][0], stay.start, stay.end)
@@ -252,7 +252,7 @@ def _existing_deployments(stays: list[_Stay], experts: _Experts) -> dict[int, li
         )
         pairs = cursor.fetchall()
     deployments = Deployment.objects.in_bulk({pk for _, pk in pairs})
-    found: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+    found: dict[int, list[Deployment]] = defaultdict(list)
     for row, pk in pairs:
         found[row].append(deployments[pk])
     return found
@@ -520,7 +520,7 @@ class MissionHistory(RowImport):
             start, end = values["member_start"] or period[0], values["member_end"] or period[1]
             values.update(kind=kind, country=country, status=DeploymentStatus.RETURNED, completion_report="", notes="")
             _check_past(checker, row, values, start, end, today)
-            if not checker.failed(row):
+            if not checker.failed(row) and start and end:
                 plan.stays.append(_Stay(row, values["personnel_number"], start, end, values))
 
         def same(stay: _Stay, deployment: Deployment) -> bool:

@@ -343,7 +343,7 @@ class CourseHistory(RowImport):
     def _check_participations(checker: RowChecker, plan: _CoursePlan, courses: dict[str, dict[str, Any]]) -> None:
         """Once per course, one seat at a time, seats within capacity, certificates unique."""
 
-        def period(code: str) -> tuple[date, date]:
+        def period(code: str) -> tuple[Any, Any]:
             course = plan.on_record.get(code)
             return (
                 (course.start_date, course.end_date)
@@ -358,11 +358,11 @@ class CourseHistory(RowImport):
                 "trainee_id", "course__code"
             )
         )
-        seats_elsewhere = defaultdict(list)
-        for trainee_id, start, end, code in Enrollment.objects.filter(
+        seats_elsewhere: dict[int | None, list[tuple[Any, Any, str]]] = defaultdict(list)
+        for holder, start, end, code in Enrollment.objects.filter(
             trainee_id__in=known_ids, status__in=SEAT_STATUSES
         ).values_list("trainee_id", "course_start", "course_end", "course__code"):
-            seats_elsewhere[trainee_id].append((start, end, code))
+            seats_elsewhere[holder].append((start, end, code))
         taken = dict(
             Course.objects.filter(code__in=set(plan.on_record))
             .annotate(taken=Count("enrollments", filter=Q(enrollments__status__in=SEAT_STATUSES)))
@@ -440,7 +440,7 @@ class CourseHistory(RowImport):
         if codes:
             (ids,) = reserve_ids((Course, len(codes)))
             rows = [plan.new_courses[code] for code in codes]
-            seats = defaultdict(int)
+            seats: defaultdict[str, int] = defaultdict(int)
             for p in plan.participations:
                 seats[p.course] += p.status == EnrollmentStatus.COMPLETED
             insert_rows(
@@ -468,7 +468,8 @@ class CourseHistory(RowImport):
             .annotate(issued=Count("enrollments", filter=~Q(enrollments__certificate_number="")))
             .values_list("code", "issued")
         )
-        numbers, issued_on = [], []
+        numbers: list[str] = []
+        issued_on: list[date | None] = []
         for p in plan.participations:
             course = courses[p.course]
             if p.status != EnrollmentStatus.COMPLETED:
@@ -560,7 +561,7 @@ class DelegationHistory(RowImport):
                     % {"unknown": ", ".join(unknown), "choices": ", ".join(sorted(facilities))},
                 )
         valid = [(row, values) for row, values in parsed if not checker.failed(row)]
-        on_record = {
+        on_record: dict[tuple, int] = {
             (country, organization, start, end): pk
             for pk, country, organization, start, end in Delegation.objects.exclude(status=Delegation.Status.CANCELLED)
             .filter(start_date__in={v["start_date"] for _, v in valid})

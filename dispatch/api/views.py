@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cooperation.access import in_scope_of
+from cooperation.api.permissions import StaffOnly
 from cooperation.api.row_imports import HistoryImportMixin
 from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
@@ -42,6 +43,7 @@ from .serializers import (
     DisasterEventSerializer,
     ExpertSerializer,
     MissionSerializer,
+    PastDeploymentSerializer,
     ReadinessQuerySerializer,
     ReadinessSerializer,
     SafetyCheckInSerializer,
@@ -162,6 +164,22 @@ class DeploymentViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewS
         body.is_valid(raise_exception=True)
         moved = services.deployment_transition(deployment=deployment, actor=request.user, **body.validated_data)
         return self._answer(moved)
+
+    @extend_schema(
+        summary="Record a deployment of the past, directly as returned or closed (staff only)",
+        description="The pre-departure steps (request, nomination, checklist, documents, approval) are not "
+        "applied; the expert's deployments still may not overlap. The record and its history are marked "
+        "retrospective. A mission's member (`mission`) takes the mission's kind and country.",
+        request=PastDeploymentSerializer,
+        responses={201: DeploymentSerializer},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @action(detail=False, methods=["post"], url_path="record-past", permission_classes=[StaffOnly], **NO_PAGING)
+    def record_past(self, request, *args, **kwargs):
+        body = PastDeploymentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        recorded = services.deployment_record_past(actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(self._reloaded(recorded)).data, status=201)
 
     @extend_schema(
         summary="Record the approval a high-risk destination needs (staff only)",

@@ -13,6 +13,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from cooperation.access import organization_of
+from cooperation.api.permissions import StaffOnly
 from cooperation.api.row_imports import HistoryImportMixin, file_refused, rows_refused
 from cooperation.api.schema import ErrorSerializer
 from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
@@ -38,6 +39,8 @@ from .serializers import (
     NominationErrorSerializer,
     NominationResultSerializer,
     NominationUploadSerializer,
+    PastDelegationSerializer,
+    PastEnrollmentSerializer,
     TraineeSerializer,
 )
 
@@ -354,6 +357,28 @@ class EnrollmentViewSet(CooperationViewSet):
         reloaded = self._reloaded(moved)
         return self._with_etag(Response(self.get_serializer(reloaded).data), reloaded)
 
+    @extend_schema(
+        summary="Record a participation in a course that is over, directly as completed or withdrawn (staff only)",
+        description="The nomination deadline and the course being open are not applied; a person is still "
+        "enrolled once per course, holds one seat at a time, and the seats stay within the capacity. The "
+        "record and its history are marked retrospective.",
+        request=PastEnrollmentSerializer,
+        responses={201: EnrollmentSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="record-past",
+        permission_classes=[StaffOnly],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def record_past(self, request):
+        form = PastEnrollmentSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        recorded = services.enrollment_record_past(actor=request.user, **form.validated_data)
+        return Response(self.get_serializer(self._reloaded(recorded)).data, status=status.HTTP_201_CREATED)
+
 
 class DelegationViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewSet):
     """Foreign delegations received (agency staff and managers)."""
@@ -369,3 +394,22 @@ class DelegationViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewS
     create_service = staticmethod(services.delegation_create)
     update_service = staticmethod(services.delegation_update)
     instance_argument = "delegation"
+
+    @extend_schema(
+        summary="Record a delegation received in the past, directly as held (staff only)",
+        request=PastDelegationSerializer,
+        responses={201: DelegationSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="record-past",
+        permission_classes=[StaffOnly],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def record_past(self, request):
+        form = PastDelegationSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        recorded = services.delegation_record_past(actor=request.user, **form.validated_data)
+        return Response(self.get_serializer(self._reloaded(recorded)).data, status=status.HTTP_201_CREATED)
