@@ -20,6 +20,7 @@ from django_countries import countries
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
 from cooperation.admin_filters import DROPDOWN_FILTER_TEMPLATE, ChoicesDropdownFilter, RelatedDropdownFilter
+from cooperation.admin_imports import HistoryImportAdmin
 from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
 from cooperation.crypto import DigestSearchAdminMixin
@@ -27,6 +28,7 @@ from cooperation.languages import language_name
 
 from . import services
 from .choices import DeploymentStatus, StandbySpecialty
+from .imports import DeploymentHistory, MissionHistory
 from .models import (
     ChecklistItem,
     Deployment,
@@ -326,7 +328,8 @@ class CandidateQueryForm(forms.Form):
 
 
 @admin.register(Deployment)
-class DeploymentAdmin(ServiceWritesAdmin, RestrictedAdmin):
+class DeploymentAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
+    row_import = DeploymentHistory()
     # A deployment added here is a request like any other, and starts as `requested`.
     create_service = staticmethod(services.deployment_request)
     update_service = staticmethod(services.deployment_update)
@@ -547,7 +550,8 @@ class AssembleForm(forms.Form):
 
 
 @admin.register(Mission)
-class MissionAdmin(ServiceWritesAdmin, RestrictedAdmin):
+class MissionAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
+    row_import = MissionHistory()
     create_service = staticmethod(services.mission_create)
     update_service = staticmethod(services.mission_update)
     instance_argument = "mission"

@@ -47,6 +47,7 @@ from cooperation.rowfiles import (
     RowImport,
     RowOutcome,
 )
+from cooperation.workflow import RETROSPECTIVE_NOTE
 from programs.models import Project
 
 from .choices import (
@@ -59,7 +60,7 @@ from .choices import (
     TeamType,
 )
 from .models import Deployment, DeploymentStatusChange, DisasterEvent, Expert, Mission
-from .services.deployments import PAST_STATUSES, RETROSPECTIVE_NOTE, past_deployment_refusals
+from .services.deployments import PAST_STATUSES, past_deployment_refusals
 
 EXPERT_COLUMNS = (
     Column("personnel_number", required=True, example="NPA-104233"),

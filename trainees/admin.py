@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
 from cooperation.admin_filters import ChoicesDropdownFilter, RelatedDropdownFilter
+from cooperation.admin_imports import HistoryImportAdmin
 from cooperation.archive import ArchivingAdminMixin
 from cooperation.archive import restore_selected as restore_archived
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
@@ -22,6 +23,7 @@ from cooperation.languages import LANGUAGE_CHOICES
 from cooperation.privacy import can_see_personal_data
 
 from . import services
+from .imports import CourseHistory, DelegationHistory, TraineeHistory
 from .models import (
     Course,
     CourseVisit,
@@ -85,7 +87,8 @@ class CourseAdminForm(forms.ModelForm):
 
 
 @admin.register(Course)
-class CourseAdmin(ServiceWritesAdmin, RestrictedAdmin):
+class CourseAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
+    row_import = CourseHistory()
     create_service = staticmethod(services.course_create)
     update_service = staticmethod(services.course_update)
     instance_argument = "course"
@@ -266,8 +269,14 @@ def restore_selected(modeladmin, request, queryset):
 
 @admin.register(Trainee)
 class TraineeAdmin(
-    ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, ServiceWritesAdmin, RestrictedAdmin
+    HistoryImportAdmin,
+    ArchivingAdminMixin,
+    PersonalExportAdminMixin,
+    DigestSearchAdminMixin,
+    ServiceWritesAdmin,
+    RestrictedAdmin,
 ):
+    row_import = TraineeHistory()
     create_service = staticmethod(services.trainee_create)
     update_service = staticmethod(services.trainee_update)
     instance_argument = "trainee"
@@ -517,7 +526,8 @@ class TraineeDuplicateAdmin(RestrictedAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(ServiceWritesAdmin, RestrictedAdmin):
+class DelegationAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
+    row_import = DelegationHistory()
     create_service = staticmethod(services.delegation_create)
     update_service = staticmethod(services.delegation_update)
     instance_argument = "delegation"

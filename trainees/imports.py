@@ -49,6 +49,7 @@ from cooperation.rowfiles import (
     RowImport,
     RowOutcome,
 )
+from cooperation.workflow import RETROSPECTIVE_NOTE
 
 from .models import (
     PERSON_FIELDS,
@@ -62,7 +63,7 @@ from .models import (
     Trainee,
 )
 from .nominations import existing_trainees, family_key, identity_keys
-from .services import RETROSPECTIVE_NOTE, certificate_number, past_moves, trainee_duplicates_queue
+from .services import certificate_number, past_moves, trainee_duplicates_queue
 
 PERSON_EXAMPLE = {
     "family_name": "Santoso",

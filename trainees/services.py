@@ -17,14 +17,13 @@ from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from cooperation.models import CooperationField, Organization
 from cooperation.services import Actor, audited_save, model_update, record_create, record_update
 from cooperation.validation import refusal
-from cooperation.workflow import Transitions
+from cooperation.workflow import RETROSPECTIVE_NOTE, Transitions
 
 from .models import (
     ACTIVE_ENROLLMENT_STATUSES,
@@ -63,10 +62,6 @@ def _record(enrollment: Enrollment, from_status: str, actor: Actor, note: str) -
     EnrollmentStatusChange.objects.create(
         enrollment=enrollment, from_status=from_status, to_status=enrollment.status, actor=actor, note=note
     )
-
-
-# The line a record of the past carries in its history.
-RETROSPECTIVE_NOTE = _lazy("Recorded retrospectively.")
 
 
 # --- courses and delegations ------------------------------------------------------------

@@ -9,13 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from cooperation.access import STAFF_ONLY_MESSAGE, organization_of
 from cooperation.roles import sees_everything
 from cooperation.services import Actor, audited_save, model_update
 from cooperation.validation import refusal
-from cooperation.workflow import Transitions
+from cooperation.workflow import RETROSPECTIVE_NOTE, Transitions
 from programs.models import Project, program_scope
 
 from ..choices import CheckInStatus, ChecklistKind, DeploymentKind, DeploymentStatus, ExpertStatus
@@ -158,7 +157,6 @@ def deployment_update(*, deployment: Deployment, actor: Actor, **data: Any) -> D
 
 # The states a deployment of the past is recorded in.
 PAST_STATUSES = (S.RETURNED, S.CLOSED)
-RETROSPECTIVE_NOTE = _lazy("Recorded retrospectively.")
 
 
 def past_deployment_refusals(

@@ -1,0 +1,102 @@
+"""The admin side of importing history from a file: the same check, dry run and import as the API.
+
+An admin whose records take a kind of history file mixes in `HistoryImportAdmin` and names
+its `RowImport` (`row_import`): its list gains an "Import history" link to a page where
+agency staff send a file, as a dry run first, and see what each row creates, matches or
+has refused; and the templates (CSV, XLSX) to download.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .api.row_imports import XLSX_TYPE
+from .roles import sees_everything
+from .rowfiles import FileError, RowImport, run_import, template_csv, template_xlsx
+
+
+class HistoryImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (CSV in UTF-8, or XLSX)"))
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Dry run: check every row and report, write nothing"), required=False, initial=True
+    )
+
+
+class HistoryImportAdmin:
+    """Adds the history import page and the templates to a ModelAdmin (agency staff only)."""
+
+    row_import: ClassVar[RowImport]
+    change_list_template = "admin/history_import_change_list.html"
+
+    def _url_name(self, page: str) -> str:
+        meta = self.model._meta  # type: ignore[attr-defined]  # a ModelAdmin's model
+        return f"{meta.app_label}_{meta.model_name}_history_{page}"
+
+    def get_urls(self):
+        site = self.admin_site  # type: ignore[attr-defined]  # a ModelAdmin's site
+        own = [
+            path("history-import/", site.admin_view(self.history_import_view), name=self._url_name("import")),
+            path(
+                "history-template.<str:extension>",
+                site.admin_view(self.history_template_view),
+                name=self._url_name("template"),
+            ),
+        ]
+        return own + super().get_urls()  # type: ignore[misc]  # ModelAdmin comes after in the MRO
+
+    def changelist_view(self, request, extra_context=None):
+        if sees_everything(request.user, "add"):
+            extra_context = {
+                **(extra_context or {}),
+                "history_import_url": reverse(f"admin:{self._url_name('import')}"),
+            }
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]  # ModelAdmin comes after
+
+    def history_import_view(self, request):
+        if not sees_everything(request.user, "add"):
+            raise PermissionDenied
+        form = HistoryImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = run_import(
+                    self.row_import,
+                    content=upload.read(),
+                    name=upload.name or "",
+                    dry_run=form.cleaned_data["dry_run"],
+                    actor=request.user,
+                )
+            except FileError as exc:
+                form.add_error("file", exc.message)
+        meta = self.model._meta  # type: ignore[attr-defined]  # a ModelAdmin's model
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]  # a ModelAdmin's site
+            "opts": meta,
+            "title": _("Import the history of %(records)s") % {"records": meta.verbose_name_plural},
+            "form": form,
+            "report": report,
+            "columns": self.row_import.columns,
+            "template_url": f"admin:{self._url_name('template')}",
+        }
+        return TemplateResponse(request, "admin/history_import.html", context)
+
+    def history_template_view(self, request, extension: str):
+        if not sees_everything(request.user, "add"):
+            raise PermissionDenied
+        kind = self.row_import.kind
+        if extension == "xlsx":
+            response = HttpResponse(template_xlsx(self.row_import.columns, sheet=kind), content_type=XLSX_TYPE)
+        else:
+            response = HttpResponse(template_csv(self.row_import.columns), content_type="text/csv; charset=utf-8")
+            extension = "csv"
+        response["Content-Disposition"] = f'attachment; filename="{kind}-history-template.{extension}"'
+        return response
