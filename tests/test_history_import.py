@@ -178,7 +178,8 @@ def _actions(report, record: str) -> dict:
 
 
 def test_a_year_of_history_imported_from_a_workbook_makes_that_years_summary(staff_api, staff_user, manager_api, npa):
-    # About a second and a half: four files of about 130 rows, each checked twice and written once.
+    # About a second and a half: four sheets read from XLSX eight times (openpyxl takes half of it),
+    # each checked twice and written once; the import itself is a handful of set-based statements.
     project = ProjectFactory(code="id-polmas-hist")
     OrganizationFactory(code="jica-hist", kind="development_agency", country="JP")
     deployments, missions, courses = _deployment_rows(project.code), _mission_rows(), _course_rows()

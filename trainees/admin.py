@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.forms.models import fields_for_model
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -25,6 +26,7 @@ from cooperation.privacy import can_see_personal_data
 from . import services
 from .imports import CourseHistory, DelegationHistory, TraineeHistory
 from .models import (
+    RETROSPECTIVE_ENROLLMENT_STATUSES,
     Course,
     CourseVisit,
     Delegation,
@@ -84,6 +86,23 @@ class CourseAdminForm(forms.ModelForm):
         exclude: ClassVar[tuple[str, ...]] = ()
         # Picked by name from the experts' list of languages; the column keeps the code.
         widgets: ClassVar[dict[str, forms.Widget]] = {"language": forms.Select(choices=LANGUAGE_CHOICES)}
+
+
+class PastParticipationForm(forms.Form):
+    """A participation in a course that is over, recorded completed or withdrawn after arrival."""
+
+    status = forms.ChoiceField(
+        label=Enrollment._meta.get_field("status").verbose_name,
+        choices=[(s, EnrollmentStatus(s).label) for s in RETROSPECTIVE_ENROLLMENT_STATUSES],
+    )
+    certificate_number = forms.CharField(
+        label=Enrollment._meta.get_field("certificate_number").verbose_name, max_length=80, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = fields_for_model(Enrollment, fields=("course", "trainee", "nominated_by", "action_plan", "evaluation"))
+        self.fields = {**fields, **self.fields}
 
 
 @admin.register(Course)
@@ -183,7 +202,11 @@ class EnrollmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(RestrictedAdmin):
+class EnrollmentAdmin(HistoryImportAdmin, RestrictedAdmin):
+    # Participations come in a file of courses with their participants.
+    row_import = CourseHistory()
+    record_past_form = PastParticipationForm
+    record_past_service = staticmethod(services.enrollment_record_past)
     form = EnrollmentAdminForm
     list_display = (
         "trainee",
@@ -525,9 +548,28 @@ class TraineeDuplicateAdmin(RestrictedAdmin):
         )
 
 
+class PastDelegationForm(forms.ModelForm):
+    """A delegation received in the past (recorded held)."""
+
+    class Meta:
+        model = Delegation
+        fields = (
+            "title",
+            "start_date",
+            "end_date",
+            "country",
+            "organization",
+            "visitors",
+            "facilities_visited",
+            "purpose",
+        )
+
+
 @admin.register(Delegation)
 class DelegationAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
     row_import = DelegationHistory()
+    record_past_form = PastDelegationForm
+    record_past_service = staticmethod(services.delegation_record_past)
     create_service = staticmethod(services.delegation_create)
     update_service = staticmethod(services.delegation_update)
     instance_argument = "delegation"

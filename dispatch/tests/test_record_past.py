@@ -97,3 +97,23 @@ def test_the_api_refuses_a_past_deployment_by_field_and_writes_nothing(staff_api
     assert response.status_code == 400
     assert {"actual_end", "project"} <= set(response.json()["error"]["fields"])
     assert not Deployment.objects.exists()
+
+
+def test_staff_record_a_past_deployment_on_the_admins_form(client, staff_user):
+    client.force_login(staff_user)
+    changelist = client.get(reverse("admin:dispatch_deployment_changelist")).content.decode()
+    url = reverse("admin:dispatch_deployment_history_record_past")
+    assert url in changelist
+    expert, project = ExpertFactory(), ProjectFactory()
+    form = {
+        "expert": expert.pk, "kind": "technical_cooperation", "project": project.pk, "country": "ID",
+        "actual_start": "1995-04-01", "actual_end": "1996-03-31", "status": "returned",
+    }  # fmt: skip
+    response = client.post(url, form)
+    deployment = Deployment.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/{deployment.pk}/change/")
+    assert (deployment.status, deployment.retrospective) == ("returned", True)
+    refused = client.post(url, {**form, "actual_start": "1996-01-01", "actual_end": "1996-06-30"})
+    assert refused.status_code == 200
+    assert "expert" in refused.context["form"].errors
+    assert Deployment.objects.count() == 1

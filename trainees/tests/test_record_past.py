@@ -100,3 +100,16 @@ def test_a_past_delegation_is_recorded_held(staff_user, staff_api):
     )
     assert response.status_code == 400
     assert Delegation.objects.count() == 1
+
+
+def test_staff_record_a_past_participation_on_the_admins_form(client, staff_user):
+    client.force_login(staff_user)
+    course, trainee, organization = _old_course(), TraineeFactory(), OrganizationFactory()
+    url = reverse("admin:trainees_enrollment_history_record_past")
+    form = {"course": course.pk, "trainee": trainee.pk, "nominated_by": organization.pk, "status": "completed"}
+    response = client.post(url, form)
+    assert response.status_code == 302
+    assert Enrollment.objects.get().retrospective
+    again = client.post(url, form)
+    assert again.status_code == 200 and again.context["form"].errors
+    assert Enrollment.objects.count() == 1
