@@ -65,6 +65,8 @@ class HistoryImportAdmin:
                 **(extra_context or {}),
                 "history_import_url": reverse(f"admin:{self._url_name('import')}"),
             }
+            if self.record_past_form is not None:
+                extra_context["record_past_url"] = reverse(f"admin:{self._url_name('record_past')}")
         return super().changelist_view(request, extra_context)
 
     def history_import_view(self, request):
