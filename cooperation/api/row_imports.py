@@ -17,7 +17,7 @@ from typing import ClassVar
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -37,6 +37,10 @@ class HistoryUploadSerializer(serializers.Serializer):
         "the first row is exactly the template's header."
     )
     dry_run = serializers.BooleanField(default=False, help_text="Check and report every row; write nothing.")
+
+
+class TemplateQuerySerializer(serializers.Serializer):
+    file_format = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
 
 
 class RowProblemSerializer(serializers.Serializer):
@@ -133,10 +137,12 @@ class HistoryImportMixin:
 
     @extend_schema(
         summary="The file's template: its columns and a filled example row (staff only)",
-        parameters=[
-            OpenApiParameter("file_format", OpenApiTypes.STR, enum=["csv", "xlsx"], description="csv (default) or xlsx")
-        ],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX_TYPE): OpenApiTypes.BINARY},
+        parameters=[TemplateQuerySerializer],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            400: OpenApiResponse(ErrorSerializer, description="An unknown `file_format`."),
+        },
     )
     @action(
         detail=False,
@@ -147,8 +153,10 @@ class HistoryImportMixin:
         pagination_class=None,
     )
     def history_template(self, request, *args, **kwargs):
+        query = TemplateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         kind = self.row_import.kind
-        if request.query_params.get("file_format") == "xlsx":
+        if query.validated_data["file_format"] == "xlsx":
             response = HttpResponse(template_xlsx(self.row_import.columns, sheet=kind), content_type=XLSX_TYPE)
             extension = "xlsx"
         else:

@@ -115,6 +115,8 @@ def test_the_csv_template_holds_the_columns_and_a_filled_example(staff_api, reso
     assert all(value for value, column in zip(example, columns, strict=True) if column.required)
     xlsx = staff_api.get(reverse(f"{resource}-history-template"), {"file_format": "xlsx"})
     assert xlsx.content[:2] == b"PK"
+    unknown = staff_api.get(reverse(f"{resource}-history-template"), {"file_format": "pdf"})
+    assert unknown.status_code == 400 and "file_format" in unknown.json()["error"]["fields"]
 
 
 def test_staff_check_a_file_on_the_admins_import_page(client, staff_user, npa):
