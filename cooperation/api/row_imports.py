@@ -109,6 +109,7 @@ class HistoryImportMixin:
             201: OpenApiResponse(ImportReportSerializer, description="Every row was written."),
             400: OpenApiResponse(RowsErrorSerializer, description="Some rows are refused; nothing was written."),
             413: OpenApiResponse(ErrorSerializer, description="The file is larger than 5 MB."),
+            415: OpenApiResponse(ErrorSerializer, description="The body is not a readable multipart form."),
         },
     )
     @action(
