@@ -154,7 +154,8 @@ class HistoryImportMixin:
         pagination_class=None,
     )
     def history_template(self, request, *args, **kwargs):
-        query = TemplateQuerySerializer(data=request.query_params)
+        # A plain dict: from a query dict, DRF would read an empty value as the default.
+        query = TemplateQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         kind = self.row_import.kind
         if query.validated_data["file_format"] == "xlsx":
