@@ -10,7 +10,8 @@ as to any insert, and a failure undoes the caller's transaction like any other.
 
 Values are given by attribute name (`organization_id`, not `organization`) and prepared
 for the database once per column; columns given neither way get the field's default, the
-write time (`auto_now`, `auto_now_add`) or, for a `DigestField`, the digest of its source.
+write time (`auto_now`, `auto_now_add`) or, for a `DigestField`, the digest of its source;
+generated columns are left to the database.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def _history_copy(model: type[models.Model], at: datetime, actor: Any) -> tuple[
     }
     columns, select, params = [], [], []
     for field in history_model._meta.concrete_fields:
-        if field.attname == "history_id":
+        if field.attname == "history_id" or field.generated:
             continue
         columns.append(quote(field.column))
         if field.attname in own:
@@ -153,6 +154,9 @@ def insert_rows(
     columns: list[str] = []
     sources: list[Iterable[Any]] = []
     for attname, field in fields.items():
+        if field.generated:
+            # The database computes it from the row.
+            continue
         if field.primary_key:
             if ids is None:
                 continue

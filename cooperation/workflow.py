@@ -48,6 +48,10 @@ class Transitions:
             raise ValidationError({self.field: ValidationError(message, code="transition_not_allowed")})
 
 
+# The note of the history line of a record written after the fact, in its final state.
+RETROSPECTIVE_NOTE = _("Recorded retrospectively.")
+
+
 class StatusChange(models.Model):
     """One move of a record's status: from, to, who, when, why. A subclass names the
     choices of the states (`states`), so that a move reads by their labels."""

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django.forms.models import fields_for_model
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,6 +21,7 @@ from django_countries import countries
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
 from cooperation.admin_filters import DROPDOWN_FILTER_TEMPLATE, ChoicesDropdownFilter, RelatedDropdownFilter
+from cooperation.admin_imports import HistoryImportAdmin
 from cooperation.admin_pagination import CappedCountPaginator
 from cooperation.archive import ArchivingAdminMixin, restore_selected
 from cooperation.audit import PersonalExportAdminMixin, export_personal_data
@@ -28,6 +30,7 @@ from cooperation.languages import language_name
 
 from . import services
 from .choices import DeploymentStatus, StandbySpecialty
+from .imports import DeploymentHistory, MissionHistory
 from .models import (
     ChecklistItem,
     Deployment,
@@ -350,8 +353,45 @@ class CandidateQueryForm(forms.Form):
     )
 
 
+class PastDeploymentForm(forms.Form):
+    """A deployment that already happened; a mission's member takes the mission's kind and country."""
+
+    status = forms.ChoiceField(
+        label=Deployment._meta.get_field("status").verbose_name,
+        choices=[(s, DeploymentStatus(s).label) for s in services.PAST_STATUSES],
+    )
+    completion_report = forms.CharField(
+        label=Deployment._meta.get_field("completion_report").verbose_name, widget=forms.Textarea, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = fields_for_model(Deployment, fields=PAST_DEPLOYMENT_FIELDS)
+        for name in ("kind", "country", "actual_start", "actual_end"):
+            fields[name].required = name.startswith("actual")
+        self.fields = {**fields, **self.fields}
+
+
+PAST_DEPLOYMENT_FIELDS = (
+    "expert",
+    "mission",
+    "kind",
+    "project",
+    "host_organization",
+    "country",
+    "city",
+    "post",
+    "actual_start",
+    "actual_end",
+    "notes",
+)
+
+
 @admin.register(Deployment)
-class DeploymentAdmin(ServiceWritesAdmin, RestrictedAdmin):
+class DeploymentAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
+    row_import = DeploymentHistory()
+    record_past_form = PastDeploymentForm
+    record_past_service = staticmethod(services.deployment_record_past)
     # A deployment added here is a request like any other, and starts as `requested`.
     create_service = staticmethod(services.deployment_request)
     update_service = staticmethod(services.deployment_update)
@@ -591,7 +631,8 @@ class AssembleForm(forms.Form):
 
 
 @admin.register(Mission)
-class MissionAdmin(ServiceWritesAdmin, RestrictedAdmin):
+class MissionAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
+    row_import = MissionHistory()
     create_service = staticmethod(services.mission_create)
     update_service = staticmethod(services.mission_update)
     instance_argument = "mission"

@@ -106,6 +106,9 @@ def staff_only(success: int, *, reads: bool = False, manager: int | None = None,
     }
 
 
+# The resources that take a file of history (cooperation/api/row_imports.py).
+HISTORY_IMPORT_RESOURCES = ("deployment", "mission", "course", "trainee", "delegation")
+
 # The custom actions of the resources (@action), by route name and method. Values are
 # the answer per role; a pair (own, other) where the target matters. Staff answers
 # are given for the bodies the matrix sends (test_authorization_matrix.ACTION_BODIES).
@@ -128,6 +131,15 @@ ACTIONS: dict[str, dict[str, dict]] = {
     "enrollment-transition": {"post": staff_only(200)},
     # Partners withdraw their own nominees.
     "enrollment-withdraw": {"post": staff_only(200, coordinator=(200, 404))},
+    # Recording the past and importing history are agency staff's (the matrix sends no file).
+    "deployment-record-past": {"post": staff_only(400)},
+    "enrollment-record-past": {"post": staff_only(400)},
+    "delegation-record-past": {"post": staff_only(400)},
+    **{
+        f"{resource}-history-{name}": {method: staff_only(answer)}
+        for resource in HISTORY_IMPORT_RESOURCES
+        for name, method, answer in (("import", "post", 400), ("template", "get", 200))
+    },
     # Archived records come back by staff only (the matrix archives the record first).
     "program-restore": {"post": staff_only(200)},
     "expert-restore": {"post": staff_only(200)},

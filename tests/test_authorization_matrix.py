@@ -35,6 +35,7 @@ from .authorization_policy import (
     ANONYMOUS,
     COORDINATOR,
     DETAIL_OPERATIONS,
+    HISTORY_IMPORT_RESOURCES,
     OTHER,
     OWN,
     PAGES,
@@ -327,7 +328,7 @@ def _endpoint_by_name() -> dict:
 ENDPOINTS = _endpoint_by_name()
 
 
-MULTIPART_ACTIONS = {"course-nominations"}
+MULTIPART_ACTIONS = {"course-nominations", *(f"{r}-history-import" for r in HISTORY_IMPORT_RESOURCES)}
 
 
 def _call(client, method: str, url: str, body=None, query=None, multipart=False):

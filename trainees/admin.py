@@ -8,6 +8,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.forms.models import fields_for_model
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperation.admin import RestrictedAdmin, ServiceWritesAdmin, ServiceWritesInline, StatusHistoryInline
 from cooperation.admin_filters import ChoicesDropdownFilter, RelatedDropdownFilter
+from cooperation.admin_imports import HistoryImportAdmin
 from cooperation.admin_pagination import CappedCountPaginator
 from cooperation.archive import ArchivingAdminMixin
 from cooperation.archive import restore_selected as restore_archived
@@ -28,7 +30,9 @@ from cooperation.languages import LANGUAGE_CHOICES
 from cooperation.privacy import can_see_personal_data
 
 from . import services
+from .imports import CourseHistory, DelegationHistory, TraineeHistory
 from .models import (
+    RETROSPECTIVE_ENROLLMENT_STATUSES,
     Course,
     CourseVisit,
     Delegation,
@@ -90,8 +94,26 @@ class CourseAdminForm(forms.ModelForm):
         widgets: ClassVar[dict[str, forms.Widget]] = {"language": forms.Select(choices=LANGUAGE_CHOICES)}
 
 
+class PastParticipationForm(forms.Form):
+    """A participation in a course that is over, recorded completed or withdrawn after arrival."""
+
+    status = forms.ChoiceField(
+        label=Enrollment._meta.get_field("status").verbose_name,
+        choices=[(s, EnrollmentStatus(s).label) for s in RETROSPECTIVE_ENROLLMENT_STATUSES],
+    )
+    certificate_number = forms.CharField(
+        label=Enrollment._meta.get_field("certificate_number").verbose_name, max_length=80, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = fields_for_model(Enrollment, fields=("course", "trainee", "nominated_by", "action_plan", "evaluation"))
+        self.fields = {**fields, **self.fields}
+
+
 @admin.register(Course)
-class CourseAdmin(ServiceWritesAdmin, RestrictedAdmin):
+class CourseAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
+    row_import = CourseHistory()
     create_service = staticmethod(services.course_create)
     update_service = staticmethod(services.course_update)
     instance_argument = "course"
@@ -223,7 +245,11 @@ class EnrollmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(RestrictedAdmin):
+class EnrollmentAdmin(HistoryImportAdmin, RestrictedAdmin):
+    # Participations come in a file of courses with their participants.
+    row_import = CourseHistory()
+    record_past_form = PastParticipationForm
+    record_past_service = staticmethod(services.enrollment_record_past)
     form = EnrollmentAdminForm
     list_display = (
         "trainee",
@@ -316,8 +342,14 @@ def restore_selected(modeladmin, request, queryset):
 
 @admin.register(Trainee)
 class TraineeAdmin(
-    ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, ServiceWritesAdmin, RestrictedAdmin
+    HistoryImportAdmin,
+    ArchivingAdminMixin,
+    PersonalExportAdminMixin,
+    DigestSearchAdminMixin,
+    ServiceWritesAdmin,
+    RestrictedAdmin,
 ):
+    row_import = TraineeHistory()
     create_service = staticmethod(services.trainee_create)
     update_service = staticmethod(services.trainee_update)
     instance_argument = "trainee"
@@ -580,8 +612,28 @@ class TraineeDuplicateAdmin(RestrictedAdmin):
         )
 
 
+class PastDelegationForm(forms.ModelForm):
+    """A delegation received in the past (recorded held)."""
+
+    class Meta:
+        model = Delegation
+        fields = (
+            "title",
+            "start_date",
+            "end_date",
+            "country",
+            "organization",
+            "visitors",
+            "facilities_visited",
+            "purpose",
+        )
+
+
 @admin.register(Delegation)
-class DelegationAdmin(ServiceWritesAdmin, RestrictedAdmin):
+class DelegationAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
+    row_import = DelegationHistory()
+    record_past_form = PastDelegationForm
+    record_past_service = staticmethod(services.delegation_record_past)
     create_service = staticmethod(services.delegation_create)
     update_service = staticmethod(services.delegation_update)
     instance_argument = "delegation"

@@ -491,6 +491,9 @@ ACTIVE_ENROLLMENT_STATUSES = (
     *SEAT_STATUSES,
 )
 
+# The final states a participation is recorded in after the course.
+RETROSPECTIVE_ENROLLMENT_STATUSES = (EnrollmentStatus.COMPLETED, EnrollmentStatus.WITHDRAWN)
+
 
 class Enrollment(TimeStampedModel):
     """A trainee nominated to a course by an organization, and what became of it.
@@ -521,6 +524,12 @@ class Enrollment(TimeStampedModel):
     evaluation = models.TextField(_("evaluation"), blank=True)
     course_start = models.DateField(editable=False, null=True)
     course_end = models.DateField(editable=False, null=True)
+    retrospective = models.BooleanField(
+        _("recorded retrospectively"),
+        default=False,
+        editable=False,
+        help_text=_("Recorded after the course in its final state, without the nomination steps."),
+    )
 
     history = HistoricalRecords(excluded_fields=["course_start", "course_end"])
 
@@ -571,6 +580,12 @@ class Enrollment(TimeStampedModel):
                 violation_error_code="certificate",
                 violation_error_message=_("A completed enrollment, and only one, carries a certificate."),
             ),
+            models.CheckConstraint(
+                condition=Q(retrospective=False) | Q(status__in=RETROSPECTIVE_ENROLLMENT_STATUSES),
+                name="enrollment_retrospective_is_final",
+                violation_error_code="retrospective_not_final",
+                violation_error_message=_("An enrollment recorded retrospectively is completed or withdrawn."),
+            ),
             ExclusionConstraint(
                 name="enrollment_no_overlapping_seats",
                 index_type="gist",
@@ -601,6 +616,7 @@ class EnrollmentStatusChange(StatusChange):
     enrollment = models.ForeignKey(
         Enrollment, verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="status_changes"
     )
+    retrospective = models.BooleanField(_("recorded retrospectively"), default=False)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("enrollment status change")
@@ -751,6 +767,12 @@ class Delegation(TimeStampedModel):
         blank=True,
     )
     purpose = models.TextField(_("purpose"), blank=True)
+    retrospective = models.BooleanField(
+        _("recorded retrospectively"),
+        default=False,
+        editable=False,
+        help_text=_("Recorded after the visit, as held."),
+    )
 
     history = HistoricalRecords()
 
@@ -770,6 +792,12 @@ class Delegation(TimeStampedModel):
                 name="delegation_visitors_positive",
                 violation_error_code="visitors",
                 violation_error_message=_("A delegation has at least one visitor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(retrospective=False) | Q(status="held"),
+                name="delegation_retrospective_is_held",
+                violation_error_code="retrospective_not_held",
+                violation_error_message=_("A delegation recorded retrospectively was held."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["planned", "held", "cancelled"]),

@@ -15,12 +15,8 @@ handful of queries as a 5-row one.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,13 +27,13 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
+from cooperation import rowfiles
 from cooperation.bulk import insert_rows, reserve_ids
 from cooperation.choices import Gender
 from cooperation.crypto import EncryptedCharField
 from cooperation.models import Organization
+from cooperation.rowfiles import RowError, RowsInvalid, parse_date
 
 from .models import (
     PERSON_FIELDS,
@@ -54,34 +50,6 @@ from .services import nomination_refusal, partner_candidates, trainee_duplicates
 COLUMNS = PERSON_FIELDS
 REQUIRED = ("family_name", "gender", "date_of_birth", "nationality")
 DATE_COLUMNS = ("date_of_birth", "passport_expiry")
-MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
-XLSX_SIGNATURE = b"PK\x03\x04"
-
-
-class NominationFileError(Exception):
-    """The file as a whole cannot be read: wrong encoding, header, size or type."""
-
-    def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "code": self.code, "message": self.message}
-
-
-class NominationRowsInvalid(Exception):
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
 
 
 @dataclass
@@ -101,140 +69,12 @@ class NominationResult:
         return sum(1 for row in self.rows if row.new_trainee)
 
 
-# --- reading the file -------------------------------------------------------------------
-
-
-def is_xlsx(name: str, head: bytes) -> bool:
-    return name.lower().endswith(".xlsx") or head.startswith(XLSX_SIGNATURE)
-
-
 def read_rows(content: bytes, *, name: str = "", allow_xlsx: bool) -> list[tuple[int, list]]:
-    """The data rows as (row number, cells) under a checked header; raises NominationFileError."""
-    if len(content) > MAX_BYTES:
-        raise NominationFileError(
-            "payload_too_large",
-            _("The file is %(size)d bytes; the limit is %(limit)d bytes (about %(rows)d rows).")
-            % {"size": len(content), "limit": MAX_BYTES, "rows": MAX_ROWS},
-            status=413,
-        )
-    if is_xlsx(name, content[:4]):
-        if not allow_xlsx:
-            raise NominationFileError(
-                "xlsx_staff_only",
-                _("Partner coordinators upload CSV files (UTF-8); XLSX workbooks are for agency staff."),
-                status=403,
-            )
-        return _rows_under_header(_xlsx_table(content), pad=True)
-    return _rows_under_header(_csv_table(content), pad=False)
-
-
-def _csv_table(content: bytes):
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise NominationFileError(
-            "not_utf8",
-            _(
-                "The file is not UTF-8 text (byte 0x%(byte)02x at position %(position)d cannot be read). "
-                "Save it as “CSV UTF-8” and upload it again."
-            )
-            % {"byte": exc.object[exc.start], "position": exc.start},
-        ) from None
-    if "\x00" in text:
-        raise NominationFileError("not_text", _("The file contains NUL characters; it is not a CSV text file."))
-    return csv.reader(io.StringIO(text, newline=""))
-
-
-def _cell(value) -> str | date:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _xlsx_table(content: bytes):
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, IndexError):
-        raise NominationFileError("invalid_xlsx", _("The file is not a readable XLSX workbook.")) from None
-    for values in sheet.iter_rows(values_only=True):
-        yield [_cell(value) for value in values]
-
-
-def _rows_under_header(table, *, pad: bool) -> list[tuple[int, list]]:
-    """Check the header, drop blank rows; `pad` fills the empty trailing cells a workbook leaves out."""
-    try:
-        rows: list[tuple[int, list]] = []
-        header = None
-        for number, cells in enumerate(table, start=1):
-            cells = [cell.strip() if isinstance(cell, str) else cell for cell in cells]
-            if pad:
-                while cells and cells[-1] == "":
-                    cells.pop()
-            if header is None:
-                header = cells
-                _check_header(header)
-                continue
-            if pad:
-                cells += [""] * (len(COLUMNS) - len(cells))
-            if all(cell == "" for cell in cells):
-                continue
-            if len(rows) == MAX_ROWS:
-                raise NominationFileError(
-                    "too_many_rows",
-                    _("The file has more than %(max)d rows; split it into smaller files.") % {"max": MAX_ROWS},
-                )
-            rows.append((number, cells))
-    except csv.Error as exc:
-        message = _("The CSV file cannot be read: %(error)s.") % {"error": exc}
-        raise NominationFileError("invalid_csv", message) from None
-    if header is None:
-        raise NominationFileError("empty", _("The file is empty; its first row is the header."))
-    if not rows:
-        raise NominationFileError("no_rows", _("The file has a header but no participants."))
-    return rows
-
-
-def _check_header(header: list) -> None:
-    if [str(cell).lower() for cell in header] == list(COLUMNS):
-        return
-    missing = [column for column in COLUMNS if column not in header]
-    unexpected = [str(column) for column in header if column not in COLUMNS]
-    details = []
-    if missing:
-        details.append(_("missing: %(columns)s") % {"columns": ", ".join(missing)})
-    if unexpected:
-        details.append(_("unexpected: %(columns)s") % {"columns": ", ".join(unexpected)})
-    if not details:
-        details.append(_("the columns are out of order"))
-    raise NominationFileError(
-        "invalid_header",
-        _("The first row must be exactly: %(expected)s (%(details)s).")
-        % {"expected": ",".join(COLUMNS), "details": "; ".join(details)},
-    )
+    """The file's participants as (row number, cells) under a checked header; raises FileError."""
+    return rowfiles.read_rows(content, columns=COLUMNS, name=name, allow_xlsx=allow_xlsx)
 
 
 # --- checking every row -----------------------------------------------------------------
-
-
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _parse_date(value) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        if not ISO_DATE.match(value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": value}) from None
 
 
 # Checked by the row checker itself, before the model's own field validation.
@@ -290,7 +130,7 @@ class _RowChecker:
         for column in DATE_COLUMNS:
             if values[column] != "":
                 try:
-                    values[column] = _parse_date(values[column])
+                    values[column] = parse_date(values[column])
                 except ValueError as exc:
                     self.fail(row, column, "invalid_date", str(exc))
                     values[column] = None
@@ -354,7 +194,7 @@ class _RowChecker:
         return values if len(self.errors) == before else None
 
 
-def _identity_keys(people: list[dict[str, Any]]) -> list[tuple]:
+def identity_keys(people: list[dict[str, Any]]) -> list[tuple]:
     """(nationality, family key, given key, birth date) with names normalized by PostgreSQL itself.
 
     The database computes the keys so that they match the unique index exactly, whatever
@@ -372,8 +212,13 @@ def _identity_keys(people: list[dict[str, Any]]) -> list[tuple]:
     ]
 
 
+def family_key(key: tuple) -> tuple:
+    """An identity key without the given name: (nationality, family key, birth date)."""
+    return key[0], key[1], key[3]
+
+
 @dataclass
-class _Matches:
+class Matches:
     """What the file's people match, by identity key, as the nominating side may know it."""
 
     # The record each known person is nominated as.
@@ -382,12 +227,15 @@ class _Matches:
     outside: dict[tuple, list[int]] = field(default_factory=dict)
     # A partner's own records of the person that staff archived.
     archived_own: set[tuple] = field(default_factory=set)
+    # Records in scope by nationality, family name and birth date alone: those whose given
+    # name differs may be the same person written another way.
+    same_family: dict[tuple, list[int]] = field(default_factory=dict)
 
 
-def _existing_trainees(keys: list[tuple], recorded_by: Organization | None) -> _Matches:
+def existing_trainees(keys: list[tuple], recorded_by: Organization | None) -> Matches:
     """One query for every person of the file. Staff (`recorded_by` None) match among every
     record in use; a partner only among the trainees it nominated or recorded."""
-    found = _Matches()
+    found = Matches()
     if not keys:
         return found
     manager: models.Manager[Trainee] = Trainee.objects if recorded_by is None else Trainee.all_objects
@@ -414,6 +262,7 @@ def _existing_trainees(keys: list[tuple], recorded_by: Organization | None) -> _
                 found.archived_own.add(key)
         elif visible:
             found.existing.setdefault(key, pk)
+            found.same_family.setdefault(family_key(key), []).append(pk)
         else:
             found.outside.setdefault(key, []).append(pk)
     return found
@@ -434,7 +283,7 @@ def nominations_import(
     """Nominate every participant of the file to `course`, or nobody (NominationRowsInvalid).
 
     `recorded_by` is the partner organization sending the file, or None for agency staff
-    (see `_existing_trainees`).
+    (see `existing_trainees`).
     """
     refusal = nomination_refusal(course)
     if refusal is not None:
@@ -445,7 +294,7 @@ def nominations_import(
     parsed = [(row, checker.trainee(row, cells)) for row, cells in rows]
     valid = [(row, trainee) for row, trainee in parsed if trainee is not None]
 
-    keys = _identity_keys([values for _, values in valid])
+    keys = identity_keys([values for _, values in valid])
     first_row_of: dict[tuple, int] = {}
     for (row, _trainee), key in zip(valid, keys, strict=True):
         if key in first_row_of:
@@ -457,7 +306,7 @@ def nominations_import(
             )
         else:
             first_row_of[key] = row
-    matches = _existing_trainees(keys, recorded_by)
+    matches = existing_trainees(keys, recorded_by)
     existing = matches.existing
     enrolled = dict(
         Enrollment.objects.filter(course=course, trainee_id__in=set(existing.values())).values_list("trainee_id", "pk")
@@ -480,12 +329,12 @@ def nominations_import(
                 % {"trainee": trainee_id, "enrollment": enrolled[trainee_id]},
             )
     if checker.errors:
-        raise NominationRowsInvalid(sorted(checker.errors, key=_report_order))
+        raise RowsInvalid(sorted(checker.errors, key=_report_order))
     return _write(course, valid, keys, matches, nominated_by, recorded_by, actor)
 
 
 @transaction.atomic
-def _write(course, valid, keys, matches: _Matches, nominated_by, recorded_by, actor) -> NominationResult:
+def _write(course, valid, keys, matches: Matches, nominated_by, recorded_by, actor) -> NominationResult:
     """Every row in a handful of set-based statements, whatever the file's length: the new
     trainees with their history copies, the pairs for staff, the enrollments with theirs,
     and the first line of each enrollment's status history."""

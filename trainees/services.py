@@ -23,10 +23,11 @@ from simple_history.utils import bulk_create_with_history
 from cooperation.models import CooperationField, Organization
 from cooperation.services import Actor, audited_save, model_update, record_create, record_update
 from cooperation.validation import refusal
-from cooperation.workflow import Transitions
+from cooperation.workflow import RETROSPECTIVE_NOTE, Transitions
 
 from .models import (
     ACTIVE_ENROLLMENT_STATUSES,
+    RETROSPECTIVE_ENROLLMENT_STATUSES,
     SEAT_STATUSES,
     Course,
     CourseVisit,
@@ -151,6 +152,17 @@ def delegation_create(*, actor: Actor, **data: Any) -> Delegation:
 
 
 @transaction.atomic
+def delegation_record_past(*, actor: Actor, **data: Any) -> Delegation:
+    """Record a delegation received in the past, directly as held, marked retrospective."""
+    data["status"] = DS.HELD
+    _check_held_has_begun(DS.HELD, data.get("start_date"))
+    delegation = Delegation(**data, retrospective=True)
+    delegation._change_reason = str(RETROSPECTIVE_NOTE)  # type: ignore[attr-defined]  # read by django-simple-history
+    audited_save(delegation, actor=actor)
+    return delegation
+
+
+@transaction.atomic
 def delegation_update(*, delegation: Delegation, actor: Actor, **data: Any) -> Delegation:
     """Change a delegation; its status moves along DELEGATION_TRANSITIONS."""
     stored = Delegation.objects.select_for_update().only("status").get(pk=delegation.pk)
@@ -248,6 +260,107 @@ def enrollment_nominate(
     return enrollment
 
 
+def past_participation_refusal(course: Course, *, today: date) -> ValidationError | None:
+    """Why participations in `course` cannot be recorded as past ones, or None."""
+    if course.status == Course.Status.CANCELLED:
+        return refusal(
+            "course", _("Course %(code)s was cancelled; nobody took part in it.") % {"code": course.code}, "cancelled"
+        )
+    if course.end_date > today:
+        return refusal(
+            "course",
+            _("Course %(code)s ends on %(end)s; its participations are recorded as they happen until then.")
+            % {"code": course.code, "end": course.end_date.isoformat()},
+            "course_not_over",
+        )
+    return None
+
+
+@transaction.atomic
+def enrollment_record_past(
+    *,
+    course: Course,
+    trainee: Trainee,
+    nominated_by: Organization,
+    actor: Actor,
+    status: str = S.COMPLETED,
+    certificate_number: str = "",
+    certificate_issued_on: date | None = None,
+    action_plan: str = "",
+    evaluation: str = "",
+    note: str = "",
+) -> Enrollment:
+    """Record a participation in a course that is over, directly as completed (or withdrawn
+    after arrival), marked retrospective in the record and its history.
+
+    The nomination deadline, the course being open and the outcome's paperwork are not
+    applied; a person is still enrolled once per course, holds one seat at a time, and the
+    seats stay within the capacity. A completion without a certificate number gets the next
+    one of the course, issued on the course's last day unless another day is given.
+    """
+    course = _locked_course(course.pk)
+    refused = past_participation_refusal(course, today=timezone.localdate())
+    if refused is not None:
+        raise refused
+    if status not in RETROSPECTIVE_ENROLLMENT_STATUSES:
+        raise refusal("status", _("A past participation is recorded as completed or withdrawn."), "not_final")
+    existing = Enrollment.objects.filter(course=course, trainee=trainee).first()
+    if existing is not None:
+        raise refusal(
+            "trainee",
+            _("%(trainee)s is already enrolled in course %(code)s (enrollment #%(id)d).")
+            % {"trainee": trainee, "code": course.code, "id": existing.pk},
+            "already_nominated",
+        )
+    enrollment = Enrollment(
+        course=course,
+        trainee=trainee,
+        nominated_by=nominated_by,
+        status=status,
+        action_plan=action_plan,
+        evaluation=evaluation,
+        course_start=course.start_date,
+        course_end=course.end_date,
+        retrospective=True,
+    )
+    if status == S.COMPLETED:
+        _check_seat(enrollment, course)
+        enrollment.certificate_number = certificate_number or _certificate_number(course)
+        enrollment.certificate_issued_on = certificate_issued_on or course.end_date
+    audited_save(enrollment, actor=actor)
+    for from_status, to_status in past_moves(status):
+        EnrollmentStatusChange.objects.create(
+            enrollment=enrollment,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            note=note or str(RETROSPECTIVE_NOTE),
+            retrospective=True,
+        )
+    return enrollment
+
+
+def past_moves(status: str) -> list[tuple[str, str]]:
+    """The status history of a participation of the past: a withdrawal came after arrival."""
+    if status == S.WITHDRAWN:
+        return [("", S.ARRIVED), (S.ARRIVED, S.WITHDRAWN)]
+    return [("", status)]
+
+
+def _check_seat(enrollment: Enrollment, course: Course) -> None:
+    clash = _overlapping_seat(enrollment, course)
+    if clash is not None:
+        raise _seat_clash_refusal("trainee", enrollment, clash)
+    taken = _seats_taken(course)
+    if taken >= course.capacity:
+        raise refusal(
+            "course",
+            _("Course %(code)s is full (%(taken)d of %(capacity)d seats).")
+            % {"code": course.code, "taken": taken, "capacity": course.capacity},
+            "course_full",
+        )
+
+
 # --- the state machine ------------------------------------------------------------------
 
 
@@ -262,6 +375,20 @@ def _overlapping_seat(enrollment: Enrollment, course: Course) -> Enrollment | No
         .exclude(pk=enrollment.pk)
         .select_related("course")
         .first()
+    )
+
+
+def _seat_clash_refusal(field: str, enrollment: Enrollment, clash: Enrollment) -> ValidationError:
+    return refusal(
+        field,
+        _("%(trainee)s already holds a seat in course %(code)s (%(start)s to %(end)s), which overlaps this course.")
+        % {
+            "trainee": enrollment.trainee,
+            "code": clash.course.code,
+            "start": clash.course.start_date,
+            "end": clash.course.end_date,
+        },
+        "overlapping_course",
     )
 
 
@@ -281,9 +408,14 @@ def _close_gap_in_waitlist(course: Course, position: int) -> None:
     )
 
 
+def certificate_number(course: Course, sequence: int) -> str:
+    """The course's `sequence`-th certificate number."""
+    return f"NPA-{course.end_date.year}-{course.code}-{sequence:03d}"
+
+
 def _certificate_number(course: Course) -> str:
     issued = Enrollment.objects.filter(course=course).exclude(certificate_number="").count()
-    return f"NPA-{course.end_date.year}-{course.code}-{issued + 1:03d}"
+    return certificate_number(course, issued + 1)
 
 
 def _apply(
@@ -310,20 +442,7 @@ def _apply(
     if to == S.ACCEPTED:
         clash = _overlapping_seat(enrollment, course)
         if clash is not None:
-            raise refusal(
-                "status",
-                _(
-                    "%(trainee)s already holds a seat in course %(code)s (%(start)s to %(end)s), "
-                    "which overlaps this course."
-                )
-                % {
-                    "trainee": enrollment.trainee,
-                    "code": clash.course.code,
-                    "start": clash.course.start_date,
-                    "end": clash.course.end_date,
-                },
-                "overlapping_course",
-            )
+            raise _seat_clash_refusal("status", enrollment, clash)
         taken = _seats_taken(course)
         if taken >= course.capacity:
             if current == S.WAITLISTED:

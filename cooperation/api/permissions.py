@@ -1,6 +1,8 @@
 """One permission path: model permissions from the role groups, rows from `restrict`."""
 
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
+
+from ..roles import sees_everything
 
 ACTION_BY_METHOD = {
     "GET": "view",
@@ -27,3 +29,12 @@ class RolePermission(DjangoModelPermissions):
         # user's restricted one, which the view builds once anyway.
         declared = getattr(view, "queryset", None)
         return declared if declared is not None else super()._queryset(view)
+
+
+class StaffOnly(BasePermission):
+    """Agency staff's tools (recording the past, importing history): refused to anyone else,
+    whatever model permissions their role holds."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and sees_everything(user, "add"))

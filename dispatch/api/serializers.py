@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..models.roster import STANDBY_FLAGS
 from ..selectors import countries_of_experience
-from ..services import PARTNER_REQUEST_KINDS, STAFF_ONLY_REQUEST_FIELDS
+from ..services import PARTNER_REQUEST_KINDS, PAST_STATUSES, STAFF_ONLY_REQUEST_FIELDS
 from .fields import BriefReference, CodeReference
 
 
@@ -156,10 +156,11 @@ class DeploymentSerializer(CooperationSerializer):
             "completion_report",
             "recognition",
             "notes",
+            "retrospective",
             "created_at",
             "updated_at",
         )
-        read_only_fields = ("status", "approved_at", "completion_report", "recognition")
+        read_only_fields = ("status", "approved_at", "completion_report", "recognition", "retrospective")
         brief_fields = ("id", "url", "display", "kind", "status")
         staff_only_fields = STAFF_ONLY_REQUEST_FIELDS
 
@@ -175,12 +176,36 @@ class DeploymentSerializer(CooperationSerializer):
             self.fields["kind"].choices = [(k, v) for k, v in DeploymentKind.choices if k in PARTNER_REQUEST_KINDS]
 
 
+class PastDeploymentSerializer(serializers.Serializer):
+    """A deployment that already happened, recorded directly as returned or closed."""
+
+    expert = BriefReference(queryset=Expert.all_objects.all())
+    kind = serializers.ChoiceField(
+        choices=DeploymentKind.choices, required=False, help_text="A mission's member takes the mission's kind."
+    )
+    project = CodeReference(queryset=Project.objects.all(), required=False, allow_null=True)
+    host_organization = CodeReference(queryset=Organization.objects.all(), required=False, allow_null=True)
+    mission = BriefReference(queryset=Mission.objects.all(), required=False, allow_null=True)
+    country = CountryField(required=False, help_text="A mission's member takes the mission's country.")
+    city = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    post = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    planned_start = serializers.DateField(required=False, help_text="The actual start when not given.")
+    planned_end = serializers.DateField(required=False, help_text="The actual end when not given.")
+    actual_start = serializers.DateField()
+    actual_end = serializers.DateField()
+    status = serializers.ChoiceField(choices=PAST_STATUSES, default=DeploymentStatus.RETURNED)
+    completion_report = serializers.CharField(required=False, allow_blank=True)
+    recognition = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, help_text="The status history's note.")
+
+
 class DeploymentStatusChangeSerializer(serializers.ModelSerializer):
     actor = ActorField()
 
     class Meta:
         model = DeploymentStatusChange
-        fields = ("from_status", "to_status", "actor", "changed_at", "note")
+        fields = ("from_status", "to_status", "actor", "changed_at", "note", "retrospective")
         read_only_fields = fields
 
 

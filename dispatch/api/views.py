@@ -12,6 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cooperation.access import in_scope_of
+from cooperation.api.permissions import StaffOnly
+from cooperation.api.row_imports import HistoryImportMixin
 from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
 
@@ -25,6 +27,7 @@ from ..filters import (
     MissionFilter,
     OpeningBalanceFilter,
 )
+from ..imports import DeploymentHistory, MissionHistory
 from ..models import (
     ChecklistItem,
     Deployment,
@@ -58,6 +61,7 @@ from .serializers import (
     FigureCheckpointSerializer,
     MissionSerializer,
     OpeningBalanceSerializer,
+    PastDeploymentSerializer,
     ReadinessQuerySerializer,
     ReadinessSerializer,
     SafetyCheckInSerializer,
@@ -137,7 +141,7 @@ class ExpertViewSet(ArchivingViewSetMixin, ServiceWritesMixin, CooperationViewSe
         return Response(CandidateSerializer(found, many=True).data)
 
 
-class DeploymentViewSet(ServiceWritesMixin, CooperationViewSet):
+class DeploymentViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewSet):
     """Deployments of every kind. Partner coordinators see those on their organization's
     projects (and secondments to it) and may file requests; everything after a request is
     staff work, through the lifecycle actions."""
@@ -152,6 +156,7 @@ class DeploymentViewSet(ServiceWritesMixin, CooperationViewSet):
     search_fields = ("post", "city", "expert__family_name", "expert__given_name", "expert__personnel_number")
     ordering_fields = ("planned_start", "planned_end", "actual_start", "status", "country", "updated_at")
     ordering = ("-planned_start", "pk")
+    row_import = DeploymentHistory()
     # A new deployment is a request, whoever files it.
     create_service = staticmethod(services.deployment_request)
     update_service = staticmethod(services.deployment_update)
@@ -177,6 +182,22 @@ class DeploymentViewSet(ServiceWritesMixin, CooperationViewSet):
         body.is_valid(raise_exception=True)
         moved = services.deployment_transition(deployment=deployment, actor=request.user, **body.validated_data)
         return self._answer(moved)
+
+    @extend_schema(
+        summary="Record a deployment of the past, directly as returned or closed (staff only)",
+        description="The pre-departure steps (request, nomination, checklist, documents, approval) are not "
+        "applied; the expert's deployments still may not overlap. The record and its history are marked "
+        "retrospective. A mission's member (`mission`) takes the mission's kind and country.",
+        request=PastDeploymentSerializer,
+        responses={201: DeploymentSerializer},
+        parameters=[BRIEF_EXCLUDED],
+    )
+    @action(detail=False, methods=["post"], url_path="record-past", permission_classes=[StaffOnly], **NO_PAGING)
+    def record_past(self, request, *args, **kwargs):
+        body = PastDeploymentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        recorded = services.deployment_record_past(actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(self._reloaded(recorded)).data, status=201)
 
     @extend_schema(
         summary="Record the approval a high-risk destination needs (staff only)",
@@ -302,7 +323,7 @@ class DisasterEventViewSet(ServiceWritesMixin, CooperationViewSet):
     instance_argument = "disaster"
 
 
-class MissionViewSet(ServiceWritesMixin, CooperationViewSet):
+class MissionViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewSet):
     """Disaster-relief and civilian-police missions; members are deployments of the same kind."""
 
     queryset = (
@@ -312,6 +333,7 @@ class MissionViewSet(ServiceWritesMixin, CooperationViewSet):
     )
     serializer_class = MissionSerializer
     filterset_class = MissionFilter
+    row_import = MissionHistory()
     search_fields = ("name", "name_ja", "results", "disaster__name")
     ordering_fields = ("requested_on", "departure_on", "name", "country", "updated_at")
     ordering = ("-requested_on", "pk")

@@ -169,6 +169,12 @@ class Deployment(TimeStampedModel):
         help_text=_("The honour or commendation the contribution earned."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    retrospective = models.BooleanField(
+        _("recorded retrospectively"),
+        default=False,
+        editable=False,
+        help_text=_("Recorded after the fact in its final state, without the pre-departure steps."),
+    )
 
     objects = DeploymentQuerySet.as_manager()  # type: ignore[misc]  # replaces the restricted manager with a richer one
     history = HistoricalRecords()
@@ -265,6 +271,12 @@ class Deployment(TimeStampedModel):
                 name="deployment_return_recorded",
                 violation_error_code="actual_end_required",
                 violation_error_message=_("A deployment that came back has an actual end."),
+            ),
+            models.CheckConstraint(
+                condition=Q(retrospective=False) | Q(status__in=FINISHED),
+                name="deployment_retrospective_is_finished",
+                violation_error_code="retrospective_not_finished",
+                violation_error_message=_("A deployment recorded retrospectively has returned."),
             ),
             models.CheckConstraint(
                 condition=Q(travel_advisory_level__isnull=True)
@@ -416,6 +428,7 @@ class DeploymentStatusChange(StatusChange):
     deployment = models.ForeignKey(
         Deployment, verbose_name=_("deployment"), on_delete=models.PROTECT, related_name="status_changes"
     )
+    retrospective = models.BooleanField(_("recorded retrospectively"), default=False)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("status change")

@@ -14,7 +14,7 @@ from cooperation.access import STAFF_ONLY_MESSAGE, organization_of
 from cooperation.roles import sees_everything
 from cooperation.services import Actor, audited_save, model_update
 from cooperation.validation import refusal
-from cooperation.workflow import Transitions
+from cooperation.workflow import RETROSPECTIVE_NOTE, Transitions
 from programs.models import Project, program_scope
 
 from ..choices import CheckInStatus, ChecklistKind, DeploymentKind, DeploymentStatus, ExpertStatus
@@ -85,9 +85,16 @@ def _save_deployment(deployment: Deployment, *, actor: Actor) -> Deployment:
     return deployment
 
 
-def _record_change(deployment: Deployment, *, from_status: str, actor: Actor, note: str) -> None:
+def _record_change(
+    deployment: Deployment, *, from_status: str, actor: Actor, note: str, retrospective: bool = False
+) -> None:
     DeploymentStatusChange.objects.create(
-        deployment=deployment, from_status=from_status, to_status=deployment.status, actor=actor, note=note
+        deployment=deployment,
+        from_status=from_status,
+        to_status=deployment.status,
+        actor=actor,
+        note=note,
+        retrospective=retrospective,
     )
 
 
@@ -144,6 +151,81 @@ def deployment_update(*, deployment: Deployment, actor: Actor, **data: Any) -> D
         # person means cancelling and requesting again.
         raise refusal("expert", _("The nominee cannot be swapped once nominated."), "expert_locked")
     return _save_deployment(deployment, actor=actor)
+
+
+# --- the past -------------------------------------------------------------------------------
+
+# The states a deployment of the past is recorded in.
+PAST_STATUSES = (S.RETURNED, S.CLOSED)
+
+
+def past_deployment_refusals(
+    *, status: str, actual_start: date | None, actual_end: date | None, completion_report: str, today: date
+) -> dict[str, list[ValidationError]]:
+    """What keeps a deployment from being recorded as one of the past, by field (the rules the
+    model's own validation does not hold: the final state, dates known and not ahead)."""
+    errors: dict[str, list[ValidationError]] = {}
+
+    def add(field: str, message: StrOrPromise, code: str) -> None:
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    if status not in PAST_STATUSES:
+        add("status", _("A deployment of the past is recorded as returned or closed."), "not_final")
+    if actual_start is None:
+        add("actual_start", _("Give the day the expert left."), "required")
+    if actual_end is None:
+        add("actual_end", _("Give the day the expert came back."), "required")
+    elif actual_end > today:
+        add("actual_end", _("A return is recorded once it has happened, not ahead."), "future")
+    if status == S.CLOSED and not completion_report.strip():
+        add("completion_report", _("Record the completion report before closing."), "completion_report_required")
+    return errors
+
+
+@transaction.atomic
+def deployment_record_past(
+    *,
+    actor: Actor,
+    status: str = S.RETURNED,
+    completion_report: str = "",
+    recognition: str = "",
+    note: str = "",
+    **data: Any,
+) -> Deployment:
+    """Record a deployment that already happened, directly as returned (or closed).
+
+    The steps that only make sense before departure (request, nomination, checklist,
+    documents valid for the stay, approval, an expert still available) are not applied;
+    every rule that holds for all time still is: the expert named, the dates in order, no
+    overlap with the expert's other deployments. Without planned dates, the actual ones
+    are taken. A member of a mission takes the mission's kind and country unless given.
+    The record and its one history line are marked retrospective.
+    """
+    mission = data.get("mission")
+    if mission is not None:
+        data.setdefault("kind", mission.kind)
+        data.setdefault("country", mission.country)
+    data.setdefault("planned_start", data.get("actual_start"))
+    data.setdefault("planned_end", data.get("actual_end"))
+    errors = past_deployment_refusals(
+        status=status,
+        actual_start=data.get("actual_start"),
+        actual_end=data.get("actual_end"),
+        completion_report=completion_report,
+        today=timezone.localdate(),
+    )
+    if data.get("expert") is None:
+        errors.setdefault("expert", []).append(ValidationError(_("Name the expert who went."), code="expert_required"))
+    if errors:
+        raise ValidationError(errors)
+    deployment = Deployment(**data)
+    deployment.status = status
+    deployment.completion_report = completion_report.strip()
+    deployment.recognition = recognition.strip()
+    deployment.retrospective = True
+    _save_deployment(deployment, actor=actor)
+    _record_change(deployment, from_status="", actor=actor, note=note or str(RETROSPECTIVE_NOTE), retrospective=True)
+    return deployment
 
 
 # --- the lifecycle -------------------------------------------------------------------------

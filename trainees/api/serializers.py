@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from cooperation.access import organization_of
 from cooperation.api.links import page_link
+from cooperation.api.row_imports import RowProblemSerializer
 from cooperation.api.schema import ErrorBodySerializer
 from cooperation.api.serializers import BriefRelatedField, CodeRelatedField, CooperationSerializer
 from cooperation.models import CooperationField, Organization
@@ -21,6 +22,7 @@ from programs.models import Program, Project
 
 from ..models import (
     PERSON_FIELDS,
+    RETROSPECTIVE_ENROLLMENT_STATUSES,
     Course,
     CourseVisit,
     Delegation,
@@ -164,7 +166,7 @@ class NewTraineeSerializer(serializers.ModelSerializer):
 class StatusChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = EnrollmentStatusChange
-        fields = ("from_status", "to_status", "changed_at", "note")
+        fields = ("from_status", "to_status", "changed_at", "note", "retrospective")
 
 
 class EnrollmentSerializer(CooperationSerializer):
@@ -204,10 +206,17 @@ class EnrollmentSerializer(CooperationSerializer):
             "evaluation",
             "note",
             "status_changes",
+            "retrospective",
             "created_at",
             "updated_at",
         )
-        read_only_fields = ("status", "waitlist_position", "certificate_number", "certificate_issued_on")
+        read_only_fields = (
+            "status",
+            "waitlist_position",
+            "certificate_number",
+            "certificate_issued_on",
+            "retrospective",
+        )
         brief_fields = ("id", "url", "display", "status")
         # The nomination service refuses a second nomination with the enrollment's number.
         validators: list[Any] = []
@@ -299,13 +308,6 @@ class NominationResultSerializer(serializers.Serializer):
     rows = NominationRowSerializer(many=True)
 
 
-class RowProblemSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="Row number in the file; the header is row 1.")
-    field = serializers.CharField()
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
 class NominationErrorBodySerializer(ErrorBodySerializer):
     rows = RowProblemSerializer(many=True, required=False)
 
@@ -336,7 +338,36 @@ class DelegationSerializer(CooperationSerializer):
             "visitors",
             "facilities_visited",
             "purpose",
+            "retrospective",
             "created_at",
             "updated_at",
         )
+        read_only_fields: tuple[str, ...] = ("retrospective",)
         brief_fields = ("id", "url", "display", "start_date", "visitors")
+
+
+class PastEnrollmentSerializer(serializers.Serializer):
+    """A participation in a course that is over, recorded directly in its final state."""
+
+    course = BriefRelatedField(queryset=Course.objects.all())
+    trainee = BriefRelatedField(queryset=Trainee.objects.all())
+    nominated_by = CodeRelatedField(queryset=Organization.objects.all())
+    status = serializers.ChoiceField(
+        choices=RETROSPECTIVE_ENROLLMENT_STATUSES,
+        default=EnrollmentStatus.COMPLETED,
+        help_text="completed, or withdrawn (after arrival).",
+    )
+    certificate_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text="The course's next number when not given."
+    )
+    certificate_issued_on = serializers.DateField(required=False, help_text="The course's last day when not given.")
+    action_plan = serializers.CharField(required=False, allow_blank=True)
+    evaluation = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, help_text="The status history's note.")
+
+
+class PastDelegationSerializer(DelegationSerializer):
+    """A delegation received in the past: recorded held."""
+
+    class Meta(DelegationSerializer.Meta):
+        read_only_fields = ("status", "retrospective")

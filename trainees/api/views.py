@@ -13,18 +13,21 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from cooperation.access import organization_of
-from cooperation.api.errors import error_body
+from cooperation.api.permissions import StaffOnly
+from cooperation.api.row_imports import HistoryImportMixin, file_refused, rows_refused
 from cooperation.api.schema import ErrorSerializer
 from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
 from cooperation.models import Organization
 from cooperation.privacy import can_see_personal_data
 from cooperation.roles import sees_everything
+from cooperation.rowfiles import FileError, RowsInvalid
 
 from .. import services
 from ..filters import CourseFilter, CourseVisitFilter, DelegationFilter, EnrollmentFilter, TraineeFilter
+from ..imports import CourseHistory, DelegationHistory, TraineeHistory
 from ..models import PERSON_FIELDS, Course, CourseVisit, Delegation, Enrollment, EnrollmentStatusChange, Trainee
-from ..nominations import NominationFileError, NominationRowsInvalid, nominations_import, read_rows
+from ..nominations import nominations_import, read_rows
 from ..selectors import courses_with_seat_counts
 from .serializers import (
     CourseSerializer,
@@ -36,6 +39,8 @@ from .serializers import (
     NominationErrorSerializer,
     NominationResultSerializer,
     NominationUploadSerializer,
+    PastDelegationSerializer,
+    PastEnrollmentSerializer,
     TraineeSerializer,
 )
 
@@ -92,7 +97,7 @@ NOMINATION_CSV_EXAMPLE = (
         examples=[OpenApiExample("An open course", response_only=True, value=OPEN_COURSE_EXAMPLE)],
     )
 )
-class CourseViewSet(ServiceWritesMixin, CooperationViewSet):
+class CourseViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewSet):
     """Courses held in Japan for foreign officers.
 
     Partner coordinators see the open courses they may nominate to — those naming no
@@ -105,6 +110,7 @@ class CourseViewSet(ServiceWritesMixin, CooperationViewSet):
 
     queryset = Course.objects.select_related("host", "program", "project").prefetch_related("fields", "visits")
     serializer_class = CourseSerializer
+    row_import = CourseHistory()
     filterset_class = CourseFilter
     search_fields = ("code", "title", "title_ja")
     ordering_fields = ("code", "title", "start_date", "end_date", "nomination_deadline", "status", "updated_at")
@@ -184,20 +190,10 @@ class CourseViewSet(ServiceWritesMixin, CooperationViewSet):
                 recorded_by=None if sees_everything(request.user, "add") else nominated_by,
                 actor=request.user,
             )
-        except NominationFileError as exc:
-            return Response(
-                error_body(exc.status, exc.code, exc.message, {"file": [{"code": exc.code, "message": exc.message}]}),
-                status=exc.status,
-            )
-        except NominationRowsInvalid as exc:
-            body = error_body(
-                400,
-                "invalid_rows",
-                _("%(count)d problems in %(rows)d rows; nothing was imported.")
-                % {"count": len(exc.errors), "rows": len({e.row for e in exc.errors})},
-            )
-            body["error"]["rows"] = [error.as_dict() for error in exc.errors]
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        except FileError as exc:
+            return file_refused(exc)
+        except RowsInvalid as exc:
+            return rows_refused(exc.errors)
         data = {
             "course": course.pk,
             "nominated": len(result.rows),
@@ -244,12 +240,13 @@ class CourseVisitViewSet(CooperationViewSet):
     ordering = ("course", "date", "pk")
 
 
-class TraineeViewSet(ArchivingViewSetMixin, ServiceWritesMixin, CooperationViewSet):
+class TraineeViewSet(HistoryImportMixin, ArchivingViewSetMixin, ServiceWritesMixin, CooperationViewSet):
     """One record per person across courses. Dates of birth, contact details and passports
     are present for agency staff only; partners see the trainees they nominated."""
 
     queryset = Trainee.objects.select_related("organization")
     serializer_class = TraineeSerializer
+    row_import = TraineeHistory()
     filterset_class = TraineeFilter
     # Names only: searching or ordering by personal data would reveal it.
     search_fields = ("family_name", "given_name", "name_ja")
@@ -360,12 +357,35 @@ class EnrollmentViewSet(CooperationViewSet):
         reloaded = self._reloaded(moved)
         return self._with_etag(Response(self.get_serializer(reloaded).data), reloaded)
 
+    @extend_schema(
+        summary="Record a participation in a course that is over, directly as completed or withdrawn (staff only)",
+        description="The nomination deadline and the course being open are not applied; a person is still "
+        "enrolled once per course, holds one seat at a time, and the seats stay within the capacity. The "
+        "record and its history are marked retrospective.",
+        request=PastEnrollmentSerializer,
+        responses={201: EnrollmentSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="record-past",
+        permission_classes=[StaffOnly],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def record_past(self, request):
+        form = PastEnrollmentSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        recorded = services.enrollment_record_past(actor=request.user, **form.validated_data)
+        return Response(self.get_serializer(self._reloaded(recorded)).data, status=status.HTTP_201_CREATED)
 
-class DelegationViewSet(ServiceWritesMixin, CooperationViewSet):
+
+class DelegationViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewSet):
     """Foreign delegations received (agency staff and managers)."""
 
     queryset = Delegation.objects.select_related("organization")
     serializer_class = DelegationSerializer
+    row_import = DelegationHistory()
     filterset_class = DelegationFilter
     search_fields = ("title", "purpose")
     ordering_fields = ("start_date", "end_date", "status", "visitors", "country", "updated_at")
@@ -374,3 +394,22 @@ class DelegationViewSet(ServiceWritesMixin, CooperationViewSet):
     create_service = staticmethod(services.delegation_create)
     update_service = staticmethod(services.delegation_update)
     instance_argument = "delegation"
+
+    @extend_schema(
+        summary="Record a delegation received in the past, directly as held (staff only)",
+        request=PastDelegationSerializer,
+        responses={201: DelegationSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="record-past",
+        permission_classes=[StaffOnly],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def record_past(self, request):
+        form = PastDelegationSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        recorded = services.delegation_record_past(actor=request.user, **form.validated_data)
+        return Response(self.get_serializer(self._reloaded(recorded)).data, status=status.HTTP_201_CREATED)

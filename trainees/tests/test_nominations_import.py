@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
 
+from cooperation.rowfiles import MAX_BYTES, MAX_ROWS
 from trainees.models import Enrollment, EnrollmentStatusChange, Trainee
-from trainees.nominations import COLUMNS, MAX_BYTES, MAX_ROWS
+from trainees.nominations import COLUMNS
 
 from .factories import CourseFactory, EnrollmentFactory, TraineeFactory
 
