@@ -21,6 +21,7 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from conftest import token_client
 from cooperation import devstack
@@ -81,7 +82,28 @@ def requests_share_the_test_transaction(db):
 
 # Schema-valid data can still break rules a schema cannot state (a unique code, an end
 # before a start); those are 400s with field codes, which this check would call wrong.
-EXCLUDED_CHECKS = [positive_data_acceptance]
+# `ignored_auth` runs through `auth_enforced_once` instead.
+EXCLUDED_CHECKS = [positive_data_acceptance, ignored_auth]
+
+
+@pytest.fixture
+def auth_enforced_once():
+    """schemathesis' `ignored_auth` check, confirmed once per test (an operation and a role).
+
+    After a successful answer the check sends the same request again without credentials
+    and with wrong ones, and expects a refusal: two more requests for every case, two
+    thirds of the tier's work. Whether an operation enforces authentication does not depend
+    on the body or parameters sent, and schemathesis' own runner confirms it once per
+    operation; the pytest integration does not keep that record, so this fixture gives the
+    check one for the test's examples.
+    """
+    confirmed: set[str] = set()
+
+    def ignored_auth_once(ctx, response, case):
+        ctx.auth_enforced_operations = confirmed
+        return ignored_auth(ctx, response, case)
+
+    return ignored_auth_once
 
 
 def authorization(user) -> dict:
@@ -109,11 +131,18 @@ def caller_headers(request):
 @schema.parametrize()
 @pytest.mark.parametrize("caller_headers", ["staff", "coordinator"], indirect=True)
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=DERANDOMIZE, suppress_health_check=list(HealthCheck))
-def test_operation(case, caller_headers):
-    case.call_and_validate(headers=caller_headers, excluded_checks=EXCLUDED_CHECKS)
+def test_operation(case, caller_headers, auth_enforced_once):
+    case.call_and_validate(
+        headers=caller_headers, excluded_checks=EXCLUDED_CHECKS, additional_checks=[auth_enforced_once]
+    )
 
 
 @http_schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=DERANDOMIZE, suppress_health_check=list(HealthCheck))
-def test_operation_over_http(case, live_server, staff_headers):
-    case.call_and_validate(base_url=live_server.url, headers=staff_headers, excluded_checks=EXCLUDED_CHECKS)
+def test_operation_over_http(case, live_server, staff_headers, auth_enforced_once):
+    case.call_and_validate(
+        base_url=live_server.url,
+        headers=staff_headers,
+        excluded_checks=EXCLUDED_CHECKS,
+        additional_checks=[auth_enforced_once],
+    )
