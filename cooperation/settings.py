@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "cooperation.api.limits.ApiBodySizeLimitMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # CommonMiddleware, with the API's redirect to a trailing slash keeping the method.
+    "cooperation.api.slashes.SlashRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -244,6 +245,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Resources are tagged from the path after the version (see CooperationAutoSchema.get_tags).
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # The docs open on the list of resources: expanding every operation and drawing every
+    # model of a schema this size kept the page busy for seconds.
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "docExpansion": "none",
+        "defaultModelsExpandDepth": -1,
+        "tagsSorter": "alpha",
+        "filter": True,
+    },
     # Swagger UI is served from the installed sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

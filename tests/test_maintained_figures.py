@@ -223,7 +223,7 @@ def test_the_api_and_the_dashboard_read_warm_figures_in_one_query(warm, manager_
     """Over a second: the first dashboard computes and stores the ten years of trends."""
     client = Client()
     client.force_login(manager_user)
-    url, page = "/api/v1/reports/annual-summary?fiscal_year=2012", "/dashboard/?kind=fiscal_year&value=2012"
+    url, page = "/api/v1/reports/annual-summary/?fiscal_year=2012", "/dashboard/?kind=fiscal_year&value=2012"
     manager_api.get(url)
     client.get(page)
     for get in (lambda: manager_api.get(url), lambda: client.get(page)):
@@ -239,8 +239,8 @@ def test_the_api_and_the_dashboard_read_warm_figures_in_one_query(warm, manager_
 def test_the_api_says_when_the_figures_were_computed(warm, manager_api):
     before = timezone.now()
     build_dashboard_dataset()
-    first = manager_api.get("/api/v1/reports/annual-summary?fiscal_year=2012").json()
-    again = manager_api.get("/api/v1/reports/annual-summary?fiscal_year=2012").json()
+    first = manager_api.get("/api/v1/reports/annual-summary/?fiscal_year=2012").json()
+    again = manager_api.get("/api/v1/reports/annual-summary/?fiscal_year=2012").json()
     assert first["computed_at"] == again["computed_at"]
     assert before.isoformat() <= first["computed_at"].replace("Z", "+00:00")
 

@@ -1,5 +1,6 @@
 """The OpenAPI description of what every operation shares: auth, errors, headers, paging."""
 
+from django.apps import apps
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -85,6 +86,14 @@ ERROR_RESPONSES = {
 
 
 class CooperationAutoSchema(AutoSchema):
+    def get_tags(self):
+        """One tag a resource, named after its app first, so the docs list resources by app."""
+        resource = self._tokenize_path()[:1]
+        app = apps.get_containing_app_config(type(self.view).__module__)
+        if app is None or not resource:
+            return resource
+        return [f"{app.verbose_name} · {resource[0]}"]
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self.method == "POST":

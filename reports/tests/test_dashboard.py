@@ -80,7 +80,7 @@ def test_downloads_carry_the_same_numbers(client, manager_user):
 
 
 def test_the_api_gives_the_same_figures(manager_api):
-    response = manager_api.get("/api/v1/reports/annual-summary?fiscal_year=2012")
+    response = manager_api.get("/api/v1/reports/annual-summary/?fiscal_year=2012")
     assert response.status_code == 200
     summary = annual_summary(Period.fiscal_year(2012), fiscal=True, with_trends=False)
     headline = {row["key"]: row["value"] for row in summary.headline.rows}
@@ -91,10 +91,19 @@ def test_the_api_gives_the_same_figures(manager_api):
 
 @pytest.mark.parametrize("query", ["", "?year=2012&fiscal_year=2012", "?year=12", "?year=2012&colour=red"])
 def test_the_api_refuses_an_unclear_period(manager_api, query):
-    response = manager_api.get(f"/api/v1/reports/annual-summary{query}")
+    response = manager_api.get(f"/api/v1/reports/annual-summary/{query}")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
 
 
 def test_partners_do_not_read_the_reports(coordinator_api):
-    assert coordinator_api.get("/api/v1/reports/annual-summary?year=2012").status_code == 403
+    assert coordinator_api.get("/api/v1/reports/annual-summary/?year=2012").status_code == 403
+
+
+def test_the_former_address_of_the_summary_still_answers_and_names_the_current_one(manager_api):
+    current = manager_api.get("/api/v1/reports/annual-summary/?fiscal_year=2012")
+    former = manager_api.get("/api/v1/reports/annual-summary?fiscal_year=2012")
+    assert former.status_code == 200
+    assert former.json()["figures"] == current.json()["figures"]
+    assert former["Link"] == '</api/v1/reports/annual-summary/>; rel="successor-version"'
+    assert "Deprecation" not in current
