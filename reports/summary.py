@@ -35,12 +35,27 @@ PLANNED_DEPLOYMENTS = "planned_deployments"
 FIGURES_FORMAT = 1
 
 
+def period_name(period: Period, *, fiscal: bool) -> str:
+    """The period as people read it in their language ("FY2012", "2012年度"), as on the public pages."""
+    return _("FY%(year)s") % {"year": period.start.year} if fiscal else str(period.start.year)
+
+
+def year_column(*, fiscal: bool) -> Column:
+    """A column of years, held as numbers: the fiscal year is the year it starts in."""
+    return Column("period", _("Fiscal year") if fiscal else _("Year"))
+
+
 @dataclass
 class Summary:
     period: Period
     headline: Table
     tables: list[Table]
     computed_at: datetime
+    fiscal: bool = False
+
+    @property
+    def period_name(self) -> str:
+        return period_name(self.period, fiscal=self.fiscal)
 
     def all_tables(self) -> list[Table]:
         return [self.headline, *self.tables]
@@ -275,14 +290,14 @@ def trend_periods(last: Period, *, fiscal: bool) -> list[Period]:
     return [Period.fiscal_year(y) if fiscal else Period.calendar_year(y) for y in range(first, last.start.year + 1)]
 
 
-def trends(periods: list[Period], figures_of: Mapping[str, Mapping[str, Any]]) -> Table:
+def trends(periods: list[Period], figures_of: Mapping[str, Mapping[str, Any]], *, fiscal: bool) -> Table:
     """The headline figures of each period, one row a year, from the figures already read."""
     rows = []
     for period in periods:
         figures = figures_of[period.label]
         rows.append(
             {
-                "period": period.label,
+                "period": period.start.year,
                 "experts_new": figures["experts"]["new"],
                 "experts_total": figures["experts"]["total"],
                 "courses_held": figures["courses_held"],
@@ -294,7 +309,7 @@ def trends(periods: list[Period], figures_of: Mapping[str, Mapping[str, Any]]) -
         "trends",
         _("Ten-year trends"),
         [
-            Column("period", _("Year")),
+            year_column(fiscal=fiscal),
             Column("experts_new", _("Experts newly dispatched"), numeric=True),
             Column("experts_total", _("Experts in total"), numeric=True),
             Column("courses_held", _("Courses held"), numeric=True),
@@ -316,5 +331,5 @@ def annual_summary(period: Period, *, fiscal: bool = False, with_trends: bool = 
     figures = maintained[period.label].figures
     tables = breakdowns(figures)
     if with_trends:
-        tables.append(trends(periods, {label: result.figures for label, result in maintained.items()}))
-    return Summary(period, headline(figures), tables, maintained[period.label].computed_at)
+        tables.append(trends(periods, {label: result.figures for label, result in maintained.items()}, fiscal=fiscal))
+    return Summary(period, headline(figures), tables, maintained[period.label].computed_at, fiscal)

@@ -198,7 +198,7 @@ def test_a_warm_read_is_one_query_trends_included(warm):
         summary = annual_summary(FY2012, fiscal=True)
     assert len(queries) == 1 and computed == []
     trends = next(table for table in summary.tables if table.key == "trends")
-    assert [row["period"] for row in trends.rows] == [f"FY{year}" for year in range(2003, 2013)]
+    assert [row["period"] for row in trends.rows] == list(range(2003, 2013))
     assert trends.rows[-1]["visitors"] == 15
 
 
@@ -207,7 +207,7 @@ def test_the_trends_equal_a_fresh_computation_of_each_year(warm):
     build_dashboard_dataset()  # a write after the figures were stored
     trends = next(table for table in annual_summary(FY2012, fiscal=True).tables if table.key == "trends")
     for row in trends.rows:
-        period = Period.fiscal_year(int(row["period"][2:]))
+        period = Period.fiscal_year(row["period"])
         experts = dispatch_stats.experts_dispatched(period)
         assert (row["experts_new"], row["experts_total"], row["courses_held"], row["trainees"], row["visitors"]) == (
             experts["new"],

@@ -42,6 +42,6 @@ def test_manager_reads_fiscal_2012_in_japanese_and_downloads_the_pack(
         page.click("#download-xlsx")
     path = tmp_path / "pack.xlsx"
     download_info.value.save_as(path)
-    sheet = load_workbook(io.BytesIO(path.read_bytes()))["summary"]
+    sheet = load_workbook(io.BytesIO(path.read_bytes()))["概要"]
     values = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert values == [row["value"] for row in expected.headline.rows]
