@@ -245,8 +245,6 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # Resources are tagged from the path after the version (see CooperationAutoSchema.get_tags).
-    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # The docs open on the list of resources: expanding every operation and drawing every
     # model of a schema this size kept the page busy for seconds.
     "SWAGGER_UI_SETTINGS": {
