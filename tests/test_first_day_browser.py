@@ -120,11 +120,10 @@ def test_staff_onboard_a_coordinator_who_uses_the_token_then_dispatch_and_publis
     page.screenshot(path=str(artifacts_dir / "first-day-staff-deployment-ja.png"), full_page=True)
 
 
-@pytest.mark.parametrize("language", ["en", "ja"])
-def test_a_coordinator_finds_the_resources_in_the_api_docs_quickly(live_server, page, language, artifacts_dir):
-    """The docs open on one section per resource, named by its part of the system; the
+def test_a_coordinator_finds_the_resources_in_the_api_docs(live_server, page, artifacts_dir):
+    """The docs open on one section per resource, named by its part of the system (in
+    English in either language: generated clients name their modules after them); the
     time until an operation can be read is recorded beside the screenshot."""
-    use_language(page, live_server.url, language)
     page.goto(f"{live_server.url}/api/docs/")
     tag = page.locator(".opblock-tag").first
     tag.wait_for()
@@ -135,5 +134,5 @@ def test_a_coordinator_finds_the_resources_in_the_api_docs_quickly(live_server, 
     page.locator(".opblock-summary").first.click()
     page.locator(".opblock-body").first.wait_for()
     usable_ms = round(page.evaluate("performance.now()"))
-    page.screenshot(path=str(artifacts_dir / f"first-day-api-docs-{language}.png"))
-    (artifacts_dir / f"api-docs-usable-{language}.json").write_text(json.dumps({"usable_ms": usable_ms}))
+    page.screenshot(path=str(artifacts_dir / "first-day-api-docs.png"))
+    (artifacts_dir / "api-docs-usable.json").write_text(json.dumps({"usable_ms": usable_ms}))
