@@ -17,6 +17,15 @@ RUN set -eu; \
         msgfmt --check-format -o "${po%.po}.mo" "$po"; \
     done
 
+# --- front-end packages ---------------------------------------------------------------
+# From the npm registry at build time, pinned by package-lock.json; only the files land in
+# the runtime image, not Node.js.
+FROM node:20-slim AS assets
+
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
 # --- runtime --------------------------------------------------------------------------
 FROM python:3.11-slim
 
@@ -38,6 +47,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
 COPY --from=locale /locale/ /app/locale/
+COPY --from=assets /assets/node_modules/ /app/node_modules/
 
 # Build-time only: DJANGO_DEBUG=0 selects whitenoise's compressed manifest storage.
 # The secret key, hosts and URLs below are throwaway values that exist for this RUN

@@ -70,11 +70,12 @@ bench: $(STAMP)
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt package-lock.json
 	test -x $(PY) || $(shell command -v $(PYTHON) || command -v python3) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	npm ci --no-audit --no-fund --ignore-scripts --silent
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .data staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .data staticfiles .pytest_cache .ruff_cache

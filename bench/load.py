@@ -286,7 +286,7 @@ def prepare(clients: int, *, partners: int = 10) -> Plan:
     staff = bench_user("load-staff", "npa_staff", npa)
     indicator = writable_indicator()
     summary: Action = lambda rng: Call(  # noqa: E731
-        "annual summary", "GET", f"/api/v1/reports/annual-summary?fiscal_year={rng.choice([year - 1, year])}"
+        "annual summary", "GET", f"/api/v1/reports/annual-summary/?fiscal_year={rng.choice([year - 1, year])}"
     )
     # One writer action for all staff clients, so no two writes pick the same period.
     writes = _measurement_writes(indicator) if indicator is not None else None

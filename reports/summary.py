@@ -36,6 +36,11 @@ PLANNED_DEPLOYMENTS = "planned_deployments"
 FIGURES_FORMAT = 2
 
 
+def year_column(*, fiscal: bool) -> Column:
+    """A column of years, held as numbers: the fiscal year is the year it starts in."""
+    return Column("period", _("Fiscal year") if fiscal else _("Year"))
+
+
 @dataclass
 class Summary:
     period: Period
@@ -331,14 +336,14 @@ def trend_periods(last: Period, *, fiscal: bool) -> list[Period]:
     return [Period.fiscal_year(y) if fiscal else Period.calendar_year(y) for y in range(first, last.start.year + 1)]
 
 
-def trends(periods: list[Period], figures_of: Mapping[str, Mapping[str, Any]]) -> Table:
+def trends(periods: list[Period], figures_of: Mapping[str, Mapping[str, Any]], *, fiscal: bool) -> Table:
     """The headline figures of each period, one row a year, from the figures already read."""
     rows = []
     for period in periods:
         figures = figures_of[period.label]
         rows.append(
             {
-                "period": period.name,
+                "period": period.start.year,
                 "experts_new": figures["experts"]["new"],
                 "experts_total": figures["experts"]["total"],
                 "courses_held": figures["courses_held"],
@@ -350,7 +355,7 @@ def trends(periods: list[Period], figures_of: Mapping[str, Mapping[str, Any]]) -
         "trends",
         _("Ten-year trends"),
         [
-            Column("period", _("Year")),
+            year_column(fiscal=fiscal),
             Column("experts_new", _("Experts newly dispatched"), numeric=True),
             Column("experts_total", _("Experts in total"), numeric=True),
             Column("courses_held", _("Courses held"), numeric=True),
@@ -372,5 +377,5 @@ def annual_summary(period: Period, *, fiscal: bool = False, with_trends: bool = 
     figures = maintained[period.label].figures
     tables = breakdowns(figures)
     if with_trends:
-        tables.append(trends(periods, {label: result.figures for label, result in maintained.items()}))
+        tables.append(trends(periods, {label: result.figures for label, result in maintained.items()}, fiscal=fiscal))
     return Summary(period, headline(figures), tables, maintained[period.label].computed_at, reconciliation(figures))

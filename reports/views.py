@@ -16,7 +16,7 @@ from cooperation.roles import reads_reports
 
 from .forms import PackForm, PeriodForm
 from .services import report_pack_request
-from .summary import annual_summary
+from .summary import Summary, annual_summary
 from .tables import table_csv, tables_csv, tables_workbook
 from .watchlist import watch_list
 
@@ -35,7 +35,7 @@ class ReportReaderMixin(LoginRequiredMixin):
             if "value" in self.request.GET
             else {
                 "kind": "fiscal_year",
-                "value": fiscal_year_of(timezone.localdate()) - 1,
+                "value": fiscal_year_of(timezone.localdate()),
             }
         )
         return PeriodForm(data)
@@ -51,7 +51,9 @@ class DashboardView(ReportReaderMixin, TemplateView):
         if form.is_valid():
             summary = annual_summary(form.period(), fiscal=form.is_fiscal)
             context["summary"] = summary
-            context["charts"] = [t.as_dict() for t in summary.tables if t.chart]
+            context["charts"] = [t.as_dict() for t in summary.tables if t.chart and t.has_data]
+            context["today"] = timezone.localdate()
+            context["period_under_way"] = summary.period.contains(context["today"])
             context["query"] = self.request.GET.urlencode() or f"kind={form.data['kind']}&value={form.data['value']}"
         context["watch_list"] = watch_list(self.request.user)
         context["pack_form"] = PackForm(initial=_pack_initial(form))
@@ -60,7 +62,7 @@ class DashboardView(ReportReaderMixin, TemplateView):
 
 
 def _pack_initial(form: PeriodForm) -> dict:
-    last = form.cleaned_data["value"] if form.is_valid() else fiscal_year_of(timezone.localdate()) - 1
+    last = form.cleaned_data["value"] if form.is_valid() else fiscal_year_of(timezone.localdate())
     return {"kind": form.data.get("kind", "fiscal_year"), "first": last - 9, "last": last}
 
 
@@ -140,11 +142,15 @@ class DownloadView(ReportReaderMixin, View):
             return _attachment(table_csv(table), "text/csv; charset=utf-8", f"{name}-{table.key}.csv")
         if request.GET.get("format") == "xlsx":
             return _attachment(
-                tables_workbook(summary.all_tables()),
+                tables_workbook(summary.all_tables(), period=_period_with_dates(summary)),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 f"{name}.xlsx",
             )
         return _attachment(tables_csv(summary.all_tables()), "text/csv; charset=utf-8", f"{name}.csv")
+
+
+def _period_with_dates(summary: Summary) -> str:
+    return f"{summary.period.name} ({summary.period.start:%Y-%m-%d} – {summary.period.end:%Y-%m-%d})"
 
 
 def _attachment(content, content_type: str, filename: str) -> HttpResponse:

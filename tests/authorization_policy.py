@@ -176,6 +176,8 @@ PAGES: dict[str, dict[str, dict]] = {
     "healthz": {"get": _everyone((200, 503))},
     # The API root lists the resources; the API needs a signed-in caller.
     "api/v1/": {"get": {**_everyone(200), ANONYMOUS: 401}},
+    "api/v1/reports/annual-summary/": {"get": _readers(200, anonymous=401)},
+    # The former address answers the same.
     "api/v1/reports/annual-summary": {"get": _readers(200, anonymous=401)},
     # The IATI file is published data for the world.
     "api/v1/iati/activities.xml": {"get": _everyone(200)},

@@ -237,3 +237,23 @@ def test_each_serializer_gets_fields_of_its_own_though_they_are_built_once_per_c
     assert other.fields["parent"].queryset.query is not one.fields["parent"].queryset.query
     assert other.fields["name"].max_length == Organization._meta.get_field("name").max_length
     assert other.fields["name"].parent is other
+
+
+# --- trailing slashes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])
+def test_an_api_address_without_its_slash_is_redirected_keeping_the_method(staff_api, method, debug):
+    before = Organization.objects.count()
+    with override_settings(DEBUG=debug):
+        response = getattr(staff_api, method)("/api/v1/organizations?page_size=5", {}, format="json")
+    assert response.status_code == 308
+    assert response["Location"] == "/api/v1/organizations/?page_size=5"
+    assert Organization.objects.count() == before
+
+
+def test_a_page_without_its_slash_keeps_the_usual_redirect(staff_user):
+    client = Client()
+    client.force_login(staff_user)
+    assert client.get("/dashboard").status_code == 301

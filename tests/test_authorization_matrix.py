@@ -387,6 +387,7 @@ def _page_request(case: Case, data):
     }.items():
         url = url.replace(placeholder, str(value))
     queries = {
+        "api/v1/reports/annual-summary/": {"fiscal_year": 2024},
         "api/v1/reports/annual-summary": {"fiscal_year": 2024},
         "dashboard/download/": {"kind": "fiscal_year", "value": 2024, "format": "csv"},
     }

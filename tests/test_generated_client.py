@@ -85,13 +85,14 @@ def test_a_coordinator_works_through_the_generated_client(generated_client, live
     indicator = IndicatorFactory(project=ProjectFactory(program=program))
     key = token_client(coordinator_user)._credentials["HTTP_AUTHORIZATION"].split()[1]
 
-    api = importlib.import_module(f"{PACKAGE}.api.v1")
+    # One module of operations a tag: a resource, named after its part of the system.
+    api = f"{PACKAGE}.api"
     models = importlib.import_module(f"{PACKAGE}.models")
     types = importlib.import_module(f"{PACKAGE}.types")
     client = generated_client.AuthenticatedClient(base_url=live_server.url, token=key, prefix="Token")
 
     # 1. The open courses.
-    listing = importlib.import_module(f"{api.__name__}.v1_courses_list").sync(
+    listing = importlib.import_module(f"{api}.courses_and_trainees_courses.v1_courses_list").sync(
         client=client, status=[models.V1CoursesListStatusItem.OPEN]
     )
     assert [course.code for course in listing.results] == [open_course.code]
@@ -108,7 +109,7 @@ def test_a_coordinator_works_through_the_generated_client(generated_client, live
     upload = models.NominationUploadRequest(
         file=types.File(payload=BytesIO(nomination_csv(people)), file_name="participants.csv", mime_type="text/csv")
     )
-    nominated = importlib.import_module(f"{api.__name__}.v1_courses_nominations_create").sync(
+    nominated = importlib.import_module(f"{api}.courses_and_trainees_courses.v1_courses_nominations_create").sync(
         id=course.id, client=client, body=upload, idempotency_key="nominations-1"
     )
     assert isinstance(nominated, models.NominationResult), nominated
@@ -116,19 +117,21 @@ def test_a_coordinator_works_through_the_generated_client(generated_client, live
     assert Trainee.objects.filter(family_name__in=[p[0] for p in people]).count() == 3
 
     # 3. Their status, read back.
-    enrollments = importlib.import_module(f"{api.__name__}.v1_enrollments_list").sync(client=client, course=course.id)
+    enrollments = importlib.import_module(f"{api}.courses_and_trainees_enrollments.v1_enrollments_list").sync(
+        client=client, course=course.id
+    )
     assert enrollments.count == 3
     assert {row.trainee.display for row in enrollments.results} == {
         str(enrollment.trainee) for enrollment in Enrollment.objects.filter(course_id=course.id)
     }
     assert {row.status for row in enrollments.results} == {models.EnrollmentStatusEnum(EnrollmentStatus.NOMINATED)}
-    one = importlib.import_module(f"{api.__name__}.v1_enrollments_retrieve").sync(
+    one = importlib.import_module(f"{api}.courses_and_trainees_enrollments.v1_enrollments_retrieve").sync(
         id=nominated.rows[0].enrollment, client=client
     )
     assert one.nominated_by.code == partner_org.code
 
     # 4. A value of an indicator of the partner's program.
-    measurement = importlib.import_module(f"{api.__name__}.v1_measurements_create").sync(
+    measurement = importlib.import_module(f"{api}.programs_and_projects_measurements.v1_measurements_create").sync(
         client=client,
         body=models.MeasurementRequest(indicator=indicator.pk, period_end=date(2013, 3, 31), value="12.5"),
     )

@@ -198,7 +198,7 @@ def test_a_warm_read_is_one_query_trends_included(warm):
         summary = annual_summary(FY2012, fiscal=True)
     assert len(queries) == 1 and computed == []
     trends = next(table for table in summary.tables if table.key == "trends")
-    assert [row["period"] for row in trends.rows] == [f"FY{year}" for year in range(2003, 2013)]
+    assert [row["period"] for row in trends.rows] == list(range(2003, 2013))
     assert trends.rows[-1]["visitors"] == 15
 
 
@@ -207,7 +207,7 @@ def test_the_trends_equal_a_fresh_computation_of_each_year(warm):
     build_dashboard_dataset()  # a write after the figures were stored
     trends = next(table for table in annual_summary(FY2012, fiscal=True).tables if table.key == "trends")
     for row in trends.rows:
-        period = Period.fiscal_year(int(row["period"][2:]))
+        period = Period.fiscal_year(row["period"])
         experts = dispatch_stats.experts_dispatched(period)
         assert (row["experts_new"], row["experts_total"], row["courses_held"], row["trainees"], row["visitors"]) == (
             experts["new"],
@@ -223,7 +223,7 @@ def test_the_api_and_the_dashboard_read_warm_figures_in_one_query(warm, manager_
     """Over a second: the first dashboard computes and stores the ten years of trends."""
     client = Client()
     client.force_login(manager_user)
-    url, page = "/api/v1/reports/annual-summary?fiscal_year=2012", "/dashboard/?kind=fiscal_year&value=2012"
+    url, page = "/api/v1/reports/annual-summary/?fiscal_year=2012", "/dashboard/?kind=fiscal_year&value=2012"
     manager_api.get(url)
     client.get(page)
     for get in (lambda: manager_api.get(url), lambda: client.get(page)):
@@ -239,8 +239,8 @@ def test_the_api_and_the_dashboard_read_warm_figures_in_one_query(warm, manager_
 def test_the_api_says_when_the_figures_were_computed(warm, manager_api):
     before = timezone.now()
     build_dashboard_dataset()
-    first = manager_api.get("/api/v1/reports/annual-summary?fiscal_year=2012").json()
-    again = manager_api.get("/api/v1/reports/annual-summary?fiscal_year=2012").json()
+    first = manager_api.get("/api/v1/reports/annual-summary/?fiscal_year=2012").json()
+    again = manager_api.get("/api/v1/reports/annual-summary/?fiscal_year=2012").json()
     assert first["computed_at"] == again["computed_at"]
     assert before.isoformat() <= first["computed_at"].replace("Z", "+00:00")
 

@@ -279,7 +279,7 @@ def run(context: Context) -> list[Row]:
     today = timezone.localdate()
     api = context.agents.api(context.agents.manager)
     browser = context.agents.browser(context.agents.manager)
-    api_url = f"/api/v1/reports/annual-summary?fiscal_year={year}"
+    api_url = f"/api/v1/reports/annual-summary/?fiscal_year={year}"
     page_url = f"/dashboard/?kind=fiscal_year&value={year}"
 
     def raw_api():

@@ -135,12 +135,12 @@ def exception_handler(exc, context):
     return response
 
 
-def _is_api(request) -> bool:
+def is_api_request(request) -> bool:
     return request.path.startswith("/api/")
 
 
 def page_not_found(request, exception=None):
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse(error_body(404, "not_found", _("Not found.")), status=404)
     from django.views.defaults import page_not_found as default
 
@@ -153,7 +153,7 @@ def database_unavailable_response(request):
     The page is rendered without the request's context: its context processors would
     ask the database for the user.
     """
-    if _is_api(request):
+    if is_api_request(request):
         response = JsonResponse(error_body(503, "unavailable", database_unavailable_message()), status=503)
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)
@@ -162,7 +162,7 @@ def database_unavailable_response(request):
 
 
 def server_error(request):
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse(error_body(500, "server_error", _("Server error.")), status=500)
     from django.views.defaults import server_error as default
 
@@ -197,7 +197,7 @@ def error_shaped(request, response):
     HTML page whatever the handlers say; a schema view renders its errors as YAML. A
     client of the API must be able to read every error the same way.
     """
-    if not _is_api(request) or response.status_code < 400 or _in_error_shape(response):
+    if not is_api_request(request) or response.status_code < 400 or _in_error_shape(response):
         return response
     data = getattr(response, "data", None)
     if not (isinstance(data, dict) and "error" in data):

@@ -1,7 +1,12 @@
 """The OpenAPI description of what every operation shares: auth, errors, headers, paging."""
 
+import re
+
+from django.apps import apps
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -84,7 +89,33 @@ ERROR_RESPONSES = {
 }
 
 
+# /api/v1/<resource>/…: the resource an operation belongs to.
+RESOURCE_IN_PATH = re.compile(r"^/api/v\d+/(?P<name>[^/{]+)")
+# The module of the base classes every resource's viewset builds on.
+PLATFORM_VIEWSETS_MODULE = "cooperation.api.viewsets"
+
+
 class CooperationAutoSchema(AutoSchema):
+    def get_description(self):
+        """The operation's or its viewset's own words; never the base classes' notes for developers.
+
+        A viewset without a docstring would otherwise show its base class's on every
+        operation: text for the code's readers, repeated a few hundred times in the schema.
+        """
+        description = super().get_description()
+        platform = {get_doc(cls) for cls in type(self.view).__mro__ if cls.__module__ == PLATFORM_VIEWSETS_MODULE}
+        return "" if description in platform else description
+
+    def get_tags(self):
+        """One tag a resource, named after its app first, so the docs list resources by app."""
+        resource = RESOURCE_IN_PATH.match(self.path)
+        app = apps.get_containing_app_config(type(self.view).__module__)
+        if app is None or resource is None:
+            return super().get_tags()
+        # In English whatever the reader's language: generated clients name their modules by tag.
+        with translation.override("en"):
+            return [f"{app.verbose_name} · {resource['name']}"]
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self.method == "POST":

@@ -87,3 +87,23 @@ EXAMPLED_OPERATIONS = [
     ("/api/v1/courses/{id}/nominations/", "post", "request"),
     ("/api/v1/measurements/", "post", "request"),
 ]
+
+
+def test_operations_are_tagged_by_app_and_resource_and_every_path_ends_in_a_slash(schema_file):
+    paths = yaml.safe_load(schema_file.read_text(encoding="utf-8"))["paths"]
+    tags = {
+        path: {tag for operation in operations.values() for tag in operation["tags"]}
+        for path, operations in paths.items()
+    }
+    assert tags["/api/v1/programs/{id}/"] == {"Programs and projects · programs"}
+    assert tags["/api/v1/courses/{id}/nominations/"] == {"Courses and trainees · courses"}
+    assert tags["/api/v1/reports/annual-summary/"] == {"Reports · reports"}
+    assert all(len(found) == 1 and " · " in next(iter(found)) for found in tags.values())
+    # The former address of the summary answers, but is not described twice.
+    assert all(path.endswith("/") for path in paths if not path.endswith(".xml"))
+    # The platform's notes for developers stay out of the operations' descriptions.
+    assert not any(
+        "restrict(user, action)" in operation.get("description", "")
+        for operations in paths.values()
+        for operation in operations.values()
+    )

@@ -27,7 +27,6 @@ class IatiActivitiesView(APIView):
         description="An `iati-activities` document (IATI standard 2.03) with one activity per published "
         "program (hierarchy 1) and per published project of a published program (hierarchy 2). "
         "No authentication needed; streamed.",
-        tags=["iati"],
         responses={
             (200, "application/xml"): OpenApiResponse(
                 response=OpenApiTypes.BINARY, description="The `iati-activities` XML document."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -51,3 +52,18 @@ class AnnualSummaryView(APIView):
         fiscal = "fiscal_year" in query.validated_data
         period = period_for(**query.validated_data)
         return Response(annual_summary(period, fiscal=fiscal, with_trends=False).as_dict())
+
+
+@extend_schema(exclude=True)
+class FormerAnnualSummaryView(AnnualSummaryView):
+    """The same answer at the address without the trailing slash, pointing to the current one.
+
+    Answered in place rather than redirected: a client that does not follow redirects, or
+    drops its token on one, keeps working.
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Deprecation"] = "true"
+        response["Link"] = f'<{reverse("annual-summary")}>; rel="successor-version"'
+        return response

@@ -2,25 +2,35 @@
 (function () {
   "use strict";
 
+  // Bars run sideways so that long names (regions, countries, fields) read in full beside
+  // them; the legend sits above the plot, clear of the labels.
   function draw(chart, element) {
     var numeric = chart.columns.filter(function (c) { return c.numeric; });
     var label = chart.columns.find(function (c) { return !c.numeric; });
-    var x = chart.rows.map(function (row) { return String(row[label.key]); });
+    var names = chart.rows.map(function (row) { return String(row[label.key]); });
+    var bars = chart.chart !== "line";
     var traces = numeric.map(function (column) {
-      return {
-        type: chart.chart === "line" ? "scatter" : "bar",
-        mode: chart.chart === "line" ? "lines+markers" : undefined,
-        name: column.label,
-        x: x,
-        y: chart.rows.map(function (row) { return row[column.key]; })
-      };
+      var values = chart.rows.map(function (row) { return row[column.key]; });
+      return bars
+        ? { type: "bar", orientation: "h", name: column.label, x: values, y: names }
+        : { type: "scatter", mode: "lines+markers", name: column.label, x: names, y: values };
     });
-    window.Plotly.newPlot(element, traces, {
-      margin: { t: 10, r: 10, b: 80, l: 40 },
+    var layout = {
+      margin: { t: 30, r: 10, b: 40, l: 10 },
       barmode: "group",
-      height: 320,
-      legend: { orientation: "h" }
-    }, { displaylogo: false, responsive: true });
+      height: bars ? Math.max(240, 60 + names.length * numeric.length * 18) : 320,
+      legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
+      xaxis: { automargin: true, rangemode: "tozero" },
+      yaxis: { automargin: true, rangemode: "tozero" }
+    };
+    if (bars) {
+      // The first row on top, as in the table below the chart.
+      layout.yaxis.autorange = "reversed";
+      layout.yaxis.type = "category";
+    } else {
+      layout.xaxis.type = "category";
+    }
+    window.Plotly.newPlot(element, traces, layout, { displaylogo: false, responsive: true });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -28,7 +38,7 @@
     if (!source || !window.Plotly) { return; }
     JSON.parse(source.textContent).forEach(function (chart) {
       var element = document.querySelector('[data-chart="' + chart.key + '"]');
-      if (element && chart.rows.length) { draw(chart, element); }
+      if (element) { draw(chart, element); }
     });
     document.body.dataset.chartsReady = "true";
   });
