@@ -46,7 +46,7 @@ def multi_year_tables(periods: list[Period], *, fiscal: bool, progress: Callable
     return [summary_table, *breakdowns.values()]
 
 
-def render(tables: list[Table], file_format: str, *, periods: list[Period], fiscal: bool) -> bytes:
+def render(tables: list[Table], file_format: str, *, periods: list[Period]) -> bytes:
     if file_format != "xlsx":
         return tables_csv(tables).encode("utf-8")
     span = f"{periods[0].name}–{periods[-1].name}"

@@ -34,7 +34,7 @@ def build_report_pack(job_id: int) -> None:
 
     try:
         tables = multi_year_tables(periods, fiscal=parameters["fiscal"], progress=progress)
-        content = render(tables, parameters["format"], periods=periods, fiscal=parameters["fiscal"])
+        content = render(tables, parameters["format"], periods=periods)
     except Exception as error:
         ReportJob.objects.filter(pk=job_id).update(
             status=ReportJob.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()

@@ -527,6 +527,7 @@ class Enrollment(TimeStampedModel):
     retrospective = models.BooleanField(
         _("recorded retrospectively"),
         default=False,
+        db_default=False,
         editable=False,
         help_text=_("Recorded after the course in its final state, without the nomination steps."),
     )
@@ -616,7 +617,7 @@ class EnrollmentStatusChange(StatusChange):
     enrollment = models.ForeignKey(
         Enrollment, verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="status_changes"
     )
-    retrospective = models.BooleanField(_("recorded retrospectively"), default=False)
+    retrospective = models.BooleanField(_("recorded retrospectively"), default=False, db_default=False)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("enrollment status change")
@@ -770,6 +771,7 @@ class Delegation(TimeStampedModel):
     retrospective = models.BooleanField(
         _("recorded retrospectively"),
         default=False,
+        db_default=False,
         editable=False,
         help_text=_("Recorded after the visit, as held."),
     )

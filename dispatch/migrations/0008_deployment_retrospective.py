@@ -17,17 +17,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='deployment',
             name='retrospective',
-            field=models.BooleanField(default=False, editable=False, help_text='Recorded after the fact in its final state, without the pre-departure steps.', verbose_name='recorded retrospectively'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, help_text='Recorded after the fact in its final state, without the pre-departure steps.', verbose_name='recorded retrospectively'),
         ),
         migrations.AddField(
             model_name='deploymentstatuschange',
             name='retrospective',
-            field=models.BooleanField(default=False, verbose_name='recorded retrospectively'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='recorded retrospectively'),
         ),
         migrations.AddField(
             model_name='historicaldeployment',
             name='retrospective',
-            field=models.BooleanField(default=False, editable=False, help_text='Recorded after the fact in its final state, without the pre-departure steps.', verbose_name='recorded retrospectively'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, help_text='Recorded after the fact in its final state, without the pre-departure steps.', verbose_name='recorded retrospectively'),
         ),
         migrations.AddConstraint(
             model_name='deployment',

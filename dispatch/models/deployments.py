@@ -172,6 +172,7 @@ class Deployment(TimeStampedModel):
     retrospective = models.BooleanField(
         _("recorded retrospectively"),
         default=False,
+        db_default=False,
         editable=False,
         help_text=_("Recorded after the fact in its final state, without the pre-departure steps."),
     )
@@ -428,7 +429,7 @@ class DeploymentStatusChange(StatusChange):
     deployment = models.ForeignKey(
         Deployment, verbose_name=_("deployment"), on_delete=models.PROTECT, related_name="status_changes"
     )
-    retrospective = models.BooleanField(_("recorded retrospectively"), default=False)
+    retrospective = models.BooleanField(_("recorded retrospectively"), default=False, db_default=False)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("status change")

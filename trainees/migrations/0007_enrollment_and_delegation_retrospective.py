@@ -14,27 +14,27 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='delegation',
             name='retrospective',
-            field=models.BooleanField(default=False, editable=False, help_text='Recorded after the visit, as held.', verbose_name='recorded retrospectively'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, help_text='Recorded after the visit, as held.', verbose_name='recorded retrospectively'),
         ),
         migrations.AddField(
             model_name='enrollment',
             name='retrospective',
-            field=models.BooleanField(default=False, editable=False, help_text='Recorded after the course in its final state, without the nomination steps.', verbose_name='recorded retrospectively'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, help_text='Recorded after the course in its final state, without the nomination steps.', verbose_name='recorded retrospectively'),
         ),
         migrations.AddField(
             model_name='enrollmentstatuschange',
             name='retrospective',
-            field=models.BooleanField(default=False, verbose_name='recorded retrospectively'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='recorded retrospectively'),
         ),
         migrations.AddField(
             model_name='historicaldelegation',
             name='retrospective',
-            field=models.BooleanField(default=False, editable=False, help_text='Recorded after the visit, as held.', verbose_name='recorded retrospectively'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, help_text='Recorded after the visit, as held.', verbose_name='recorded retrospectively'),
         ),
         migrations.AddField(
             model_name='historicalenrollment',
             name='retrospective',
-            field=models.BooleanField(default=False, editable=False, help_text='Recorded after the course in its final state, without the nomination steps.', verbose_name='recorded retrospectively'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, help_text='Recorded after the course in its final state, without the nomination steps.', verbose_name='recorded retrospectively'),
         ),
         migrations.AddConstraint(
             model_name='delegation',
