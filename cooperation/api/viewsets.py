@@ -182,7 +182,13 @@ class CooperationViewSet(viewsets.ModelViewSet):
 
 
 class ServiceWritesMixin:
-    """Creates and updates go through the app's services, credited to the request's user."""
+    """Creates and updates go through the app's services, credited to the request's user.
+
+    The services validate the record they save (model validation and constraints, turned
+    into field-level 400s by the error handler), so the serializer does not validate it first.
+    """
+
+    services_validate = True
 
     # Each subclass names its service functions and the services' keyword for the instance.
     create_service: ClassVar[Callable[..., Any]]
