@@ -328,24 +328,6 @@ def fast_password_hashing():
         yield
 
 
-# Modules whose tests take seconds each, run first: the workers share out the collected order,
-# and a long test left for the end keeps one worker busy after the others have finished.
-LONG_TESTS_FIRST = (("soak", "slow", "browser"), ("contract",))
-
-
-def pytest_collection_modifyitems(config, items):
-    """The modules of the long tiers first (whole modules, their order otherwise kept)."""
-
-    def rank(module) -> int:
-        marks = {mark.name for item in by_module[module] for mark in item.iter_markers()}
-        return next((i for i, tier in enumerate(LONG_TESTS_FIRST) if marks.intersection(tier)), len(LONG_TESTS_FIRST))
-
-    by_module: dict = {}
-    for item in items:
-        by_module.setdefault(item.module, []).append(item)
-    items[:] = [item for module in sorted(by_module, key=rank) for item in by_module[module]]
-
-
 def pytest_collection_finish(session):
     """The collected tests (and the contract's thousands of generated cases) live to the
     end of the run: out of the garbage collector's sight, its sweeps stay short."""
