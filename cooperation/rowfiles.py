@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -382,7 +383,7 @@ class Plan:
         ]
 
 
-class RowImport:
+class RowImport(ABC):
     """One kind of file: its columns, how its rows are checked (`plan`) and written (`write`).
 
     `plan` reads the database but writes nothing; `write` receives a plan without errors
@@ -396,11 +397,11 @@ class RowImport:
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
 
-    def plan(self, rows: list[tuple[int, list]]) -> Plan:
-        raise NotImplementedError
+    @abstractmethod
+    def plan(self, rows: list[tuple[int, list]]) -> Plan: ...
 
-    def write(self, plan: Plan, *, actor) -> list[RowOutcome]:
-        raise NotImplementedError
+    @abstractmethod
+    def write(self, plan: Plan, *, actor) -> list[RowOutcome]: ...
 
 
 def run_import(importer: RowImport, *, content: bytes, name: str, dry_run: bool, actor) -> ImportReport:
