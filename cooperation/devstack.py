@@ -69,7 +69,7 @@ def start_empty_redis(name: str):
 
 # Everything a migrated database or a generated schema depends on: the project's code
 # (tests aside) and the pinned requirements.
-_SOURCE_DIRS = ("cooperation", "programs", "dispatch", "trainees", "reports", "devtools")
+_SOURCE_DIRS = ("cooperation", "programs", "dispatch", "trainees", "duty", "reports", "devtools")
 
 
 def source_fingerprint() -> str:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "programs",
     "dispatch",
     "trainees",
+    "duty",
     "reports",
     "devtools",
 ]
