@@ -133,6 +133,14 @@ if DATABASE_POOL:
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Prepared statements: parameters travel apart from the statement (server-side binding),
+# so a statement a connection runs again and again (from its fifth run) is parsed and
+# planned once, not on every request. Planning was most of the database's work for the
+# API's short queries (the token lookup: 0.65 ms to plan, 0.12 ms to run). Behind a
+# pooler that cannot keep prepared statements (PgBouncer in transaction mode before
+# 1.21), DATABASE_PREPARED_STATEMENTS=0.
+if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis serves the Celery broker, the result backend and the cache (throttling).
