@@ -1,4 +1,4 @@
-"""The connection pool (settings: DATABASE_POOL…; backend: cooperation.postgresql)."""
+"""The connection pool (settings: DATABASE_POOL…; backend: cooperation.postgresql) and prepared statements."""
 
 import time
 
@@ -38,3 +38,20 @@ def test_a_database_that_is_down_costs_one_pool_timeout_then_answers_at_once(db,
     finally:
         unreachable.close_pool()
         DatabaseWrapper._failing_pools.discard("unreachable-test")
+
+
+def test_a_statement_run_again_and_again_is_prepared_once(db):
+    from cooperation.models import Region
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%cooperation_region%"]
+            )
+            return cursor.fetchone()[0]
+
+    assert prepared() == 0
+    for code in ("a", "b", "c", "d", "e", "f"):
+        list(Region.objects.filter(code=code))
+    # The same statement whatever the code looked up: the parameter travels apart from it.
+    assert prepared() == 1
