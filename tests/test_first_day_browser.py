@@ -7,10 +7,13 @@ Each test walks many pages (several seconds each); one walk per role keeps them 
 
 import json
 import re
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
+from cooperation.api import schema_files
 from cooperation.roles import NPA_STAFF
 from cooperation.tests.factories import TEST_PASSWORD, UserFactory
 from dispatch.choices import DeploymentStatus
@@ -120,19 +123,30 @@ def test_staff_onboard_a_coordinator_who_uses_the_token_then_dispatch_and_publis
     page.screenshot(path=str(artifacts_dir / "first-day-staff-deployment-ja.png"), full_page=True)
 
 
-def test_a_coordinator_finds_the_resources_in_the_api_docs(live_server, page, artifacts_dir):
-    """The docs open on one section per resource, named by its part of the system (in
-    English in either language: generated clients name their modules after them); the
-    time until an operation can be read is recorded beside the screenshot."""
-    page.goto(f"{live_server.url}/api/docs/")
+def docs_usable_ms(page, url: str) -> int:
+    """Opens the docs and one operation; answers the time from navigation until it can be read."""
+    page.goto(url)
     tag = page.locator(".opblock-tag").first
-    tag.wait_for()
-    tags = page.locator(".opblock-tag").all_inner_texts()
-    assert "Programs and projects · programs" in [name.strip() for name in tags]
-    assert len(tags) > 10 and "v1" not in tags
     tag.click()
     page.locator(".opblock-summary").first.click()
     page.locator(".opblock-body").first.wait_for()
-    usable_ms = round(page.evaluate("performance.now()"))
+    return round(page.evaluate("performance.now()"))
+
+
+def test_a_coordinator_finds_the_resources_in_the_api_docs(live_server, page, artifacts_dir):
+    """The docs open on one section per resource, named by its part of the system (in
+    English in either language: generated clients name their modules after them). The time
+    until an operation can be read is recorded beside the screenshot: on the first visit
+    after a start (the schema built beforehand, as `make run` does, and read by a process
+    that has not read it yet) and on a returning one (the browser's cache)."""
+    call_command("build_api_schema", stdout=StringIO())
+    schema_files._loaded.clear()
+    first_ms = docs_usable_ms(page, f"{live_server.url}/api/docs/")
+    tags = [name.strip() for name in page.locator(".opblock-tag").all_inner_texts()]
+    assert "Programs and projects · programs" in tags
+    assert len(tags) > 10 and "v1" not in tags
     page.screenshot(path=str(artifacts_dir / "first-day-api-docs.png"))
-    (artifacts_dir / "api-docs-usable.json").write_text(json.dumps({"usable_ms": usable_ms}))
+    returning_ms = docs_usable_ms(page, f"{live_server.url}/api/docs/")
+    (artifacts_dir / "api-docs-usable.json").write_text(
+        json.dumps({"first_visit_ms": first_ms, "returning_visit_ms": returning_ms})
+    )
