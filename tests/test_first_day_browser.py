@@ -47,7 +47,7 @@ def words(language: str, msgid: str, plural: str | None = None, **values) -> str
     """A message as the catalog words it in `language`, its values (choices too) filled in."""
     with translation.override(language):
         text = ngettext(msgid, plural, values.get("count", 1)) if plural else gettext(msgid)
-        return text % {name: str(getattr(value, "label", value)) for name, value in values.items()}
+        return text % {name: getattr(value, "label", value) for name, value in values.items()}
 
 
 def message_pattern(language: str, msgid: str, **groups: str) -> re.Pattern:
