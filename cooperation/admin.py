@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .admin_filters import AllValuesDropdownFilter, ChoicesDropdownFilter, RelatedDropdownFilter
+from .admin_permissions import TranslatedPermissionsAdmin
 from .admin_site import LabelledHistoryAdmin
 from .audit import register_admin as register_audit_admin
 from .models import ApiToken, CooperationField, Organization, Region, UserProfile
@@ -466,6 +467,12 @@ class UserProfileInline(ServiceWritesInline, admin.StackedInline):
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class CooperationGroupAdmin(TranslatedPermissionsAdmin, GroupAdmin):
+    pass
 
 
 class PartnerAccountCreationForm(forms.ModelForm):
@@ -481,7 +488,7 @@ class PartnerAccountCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class CooperationUserAdmin(ServiceWritesRowsAdmin, UserAdmin):
+class CooperationUserAdmin(ServiceWritesRowsAdmin, TranslatedPermissionsAdmin, UserAdmin):
     """Superusers manage every account. Staff open, reset and close partner accounts
     (coordinators and managers) and see no other: they cannot give an account staff or
     superuser rights, another group or a permission, so opening a staff account, and with
@@ -682,6 +689,9 @@ class OwnAuthenticatorAdmin(TOTPDeviceAdmin):
 
 admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, OwnAuthenticatorAdmin)
+
+# django-celery-beat's pages, with the words its code leaves in English.
+from . import scheduled_tasks_admin  # noqa: E402, F401
 
 # Notifications and the task outbox register their own admin pages.
 from .notifications import admin as notifications_admin  # noqa: E402, F401

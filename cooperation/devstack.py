@@ -188,6 +188,8 @@ def run(port: int) -> int:
         _manage("create_demo_accounts")
         _manage("publish_demo_programs")
         _manage("setup_periodic_tasks")
+        # Before the server starts: the docs' first reader then waits for no schema build.
+        _manage("build_api_schema")
         celery = [sys.executable, "-m", "celery", "-A", "cooperation"]
         commands = [
             web_command(port),

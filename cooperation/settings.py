@@ -286,6 +286,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The built schema is kept here, one file per language and version of the code
+# (cooperation/api/schema_files.py); beside the embedded database's data by default.
+API_SCHEMA_DIR = env(
+    "API_SCHEMA_DIR", default=str(Path(env("COOPERATION_DATA_DIR", default=str(BASE_DIR / ".data"))) / "api-schema")
+)
+
 # --- IATI publication -------------------------------------------------------------------
 # The agency's IATI organisation identifier prefixes every activity identifier. The
 # default is a placeholder: replace it with the identifier registered for the agency

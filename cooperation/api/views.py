@@ -1,4 +1,3 @@
-from django.utils import translation
 from drf_spectacular.renderers import (
     OpenApiJsonRenderer,
     OpenApiJsonRenderer2,
@@ -6,12 +5,14 @@ from drf_spectacular.renderers import (
     OpenApiYamlRenderer2,
 )
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from cooperation.filters import CooperationFieldFilter, OrganizationFilter, RegionFilter
 from cooperation.models import CooperationField, Organization, Region
 
+from .schema_files import api_schema, schema_fingerprint, schema_language
 from .serializers import CooperationFieldSerializer, OrganizationSerializer, RegionSerializer
 from .viewsets import CooperationViewSet
 
@@ -60,21 +61,21 @@ class CompactJsonRenderer(CompactJsonMixin, OpenApiJsonRenderer2):
 
 
 class SchemaView(SpectacularAPIView):
-    """The schema, built once per process, language and version.
+    """The schema, read from its file (schema_files) rather than built on each request.
 
-    It is public (the same for every caller) and follows from the code alone, while
-    building it takes over a second.
+    Its ETag is the fingerprint of the code and translations it comes from, so a returning
+    reader's browser revalidates it in one short answer (304) until the code changes.
     """
 
-    _built: dict[tuple[str, str | None], dict] = {}
     renderer_classes = [OpenApiYamlRenderer, OpenApiYamlRenderer2, CompactOpenApiJsonRenderer, CompactJsonRenderer]
 
     def _get_schema_response(self, request):
-        version = self.api_version or request.version or self._get_version_parameter(request)
-        key = (translation.get_language(), version)
-        schema = self._built.get(key)
-        if schema is None:
-            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
-            schema = self._built[key] = generator.get_schema(request=request, public=self.serve_public)
-        filename = self._get_filename(request, version)
-        return Response(data=schema, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+        language = schema_language()
+        etag = f'"{schema_fingerprint()}-{language}-{request.accepted_renderer.format}"'
+        headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept, Accept-Language, Cookie"}
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        # The schema has one version: `?version=` would only rename it, and key a build per value.
+        filename = self._get_filename(request, version=None)
+        headers["Content-Disposition"] = f'inline; filename="{filename}"'
+        return Response(data=api_schema(language), headers=headers)

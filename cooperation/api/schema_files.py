@@ -1,0 +1,84 @@
+"""The OpenAPI schema, built once per version of the code and language, kept as a file.
+
+Building it walks every viewset and serializer: several seconds, up to 13 on a loaded
+machine, which the first reader of the docs used to wait for after every start. It
+follows from the code and the translations alone (it is public: the same for every
+caller), so it is written to API_SCHEMA_DIR under a digest of both; every process (each
+server worker, each restart) reads it from there, and `manage.py build_api_schema` (run by
+`make run` before the server starts) writes it before anyone asks.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import translation
+from drf_spectacular.generators import SchemaGenerator
+
+logger = logging.getLogger(__name__)
+
+# The schema of each language, as read or built by this process.
+_loaded: dict[str, dict] = {}
+
+
+def schema_language() -> str:
+    """The active language as one of the site's languages: an unknown `?lang=` gets the
+    default's schema rather than a file of its own."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+@cache
+def schema_fingerprint() -> str:
+    """The code's fingerprint with the compiled catalogs the schema's texts come from."""
+    from cooperation.devstack import source_fingerprint
+
+    digest = hashlib.sha256(source_fingerprint().encode())
+    for locale_dir in map(Path, settings.LOCALE_PATHS):
+        for catalog in sorted(locale_dir.glob("*/LC_MESSAGES/django.mo")):
+            digest.update(catalog.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def schema_path(language: str) -> Path:
+    return Path(settings.API_SCHEMA_DIR) / f"openapi-{schema_fingerprint()}-{language}.json"
+
+
+def api_schema(language: str) -> dict:
+    """The schema in `language`, from this process, else its file, else built (and written)."""
+    schema = _loaded.get(language)
+    if schema is None:
+        path = schema_path(language)
+        try:
+            schema = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            schema = write_schema(language)
+        _loaded[language] = schema
+    return schema
+
+
+def write_schema(language: str) -> dict:
+    """Builds the schema in `language` and writes its file, replacing the older code's."""
+    with translation.override(language):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+    path = schema_path(language)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed: a worker reading at the same moment sees all or nothing.
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as handle:
+            json.dump(schema, handle, separators=(",", ":"))
+        os.replace(handle.name, path)
+        for stale in path.parent.glob(f"openapi-*-{language}.json"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError as error:
+        # A read-only disk costs each process its own build; it never fails the request.
+        logger.warning("The API schema could not be kept in %s: %s", path.parent, error)
+    return schema
