@@ -51,7 +51,9 @@ COPY --from=assets /assets/node_modules/ /app/node_modules/
 
 # Build-time only: DJANGO_DEBUG=0 selects whitenoise's compressed manifest storage.
 # The secret key, hosts and URLs below are throwaway values that exist for this RUN
-# line only; collectstatic connects to neither the database nor Redis.
+# line only; collectstatic and the API schema build connect to neither the database nor
+# Redis. The schema is built into the image, read-only to the app user (API_SCHEMA_DIR).
+ENV API_SCHEMA_DIR=/app/api-schema
 RUN DJANGO_DEBUG=0 \
     DJANGO_SECRET_KEY=collectstatic-build-only-not-secret \
     DJANGO_ALLOWED_HOSTS=localhost \
@@ -59,7 +61,7 @@ RUN DJANGO_DEBUG=0 \
     FIELD_DIGEST_KEY=collectstatic-build-only-not-a-secret-digest-key \
     DATABASE_URL=postgres://build:build@localhost:5432/build \
     REDIS_URL=redis://localhost:6379/0 \
-    python manage.py collectstatic --no-input
+    sh -c 'python manage.py collectstatic --no-input && python manage.py build_api_schema'
 
 # The code and static files stay owned by root: the app user only needs to read them.
 USER app
