@@ -74,6 +74,9 @@ def write_schema(language: str) -> dict:
         # Written aside and renamed: a worker reading at the same moment sees all or nothing.
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as handle:
             json.dump(schema, handle, separators=(",", ":"))
+        # A temporary file is private to its writer; the schema is public, and the image's
+        # server runs as another user than the one that built it.
+        os.chmod(handle.name, 0o644)
         os.replace(handle.name, path)
         for stale in path.parent.glob(f"openapi-*-{language}.json"):
             if stale != path:
