@@ -6,6 +6,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Max, Min, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -36,6 +37,7 @@ from .models import (
     StrategicGoal,
 )
 from .publication import publication_publish, publication_return, publication_submit, publication_withdraw
+from .results import period_progress, rolled_up_progress
 from .selectors import (
     indicators_with_progress,
     overlapping,
@@ -374,14 +376,34 @@ class ProgramAdmin(ArchivingAdminMixin, PortfolioAdmin):
     autocomplete_fields = ("counterpart", "fields", "priority_regions")
     date_hierarchy = "start_date"
     inlines = (ProgramPartnerInline, ProjectInline, FundingInline)
-    readonly_fields = PUBLICATION_FIELDS
+    readonly_fields = (*PUBLICATION_FIELDS, "results_by_period")
     actions = (*PUBLICATION_ACTIONS, restore_selected)
+
+    @admin.display(description=_("results by period"))
+    def results_by_period(self, obj):
+        """Each program indicator's rolled-up progress, with its project indicators' under it."""
+        if obj is None or obj.pk is None:
+            return "-"
+        indicators = [
+            {
+                "indicator": indicator,
+                "rolled_up": rolled_up_progress(indicator),
+                "children": [
+                    (child, period_progress(child))
+                    for child in indicator.children.select_related("project").order_by("project__code", "name")
+                ],
+            }
+            for indicator in obj.indicators.order_by("name", "pk")
+        ]
+        return render_to_string("admin/programs/results_by_period.html", {"indicators": indicators})
+
     fieldsets = (
         (None, {"fields": ("code", "title", "title_ja", "kind", "status", "country", "counterpart", "fields")}),
         (_("Period"), {"fields": ("start_date", "end_date")}),
         (_("Purpose"), {"fields": ("objectives", "description", "description_ja")}),
         (_("UNODC cooperation"), {"fields": ("strategic_goals", "priority_regions")}),
         (_("Publication"), {"fields": PUBLICATION_FIELDS}),
+        (_("Results by period"), {"fields": ("results_by_period",)}),
     )
 
     def get_queryset(self, request):
