@@ -587,6 +587,10 @@ class PeriodValueAdmin(RestrictedAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # The list's review action, yes; a value's own page is read-only.
+        return obj is None and super().has_change_permission(request)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -219,6 +219,8 @@ class PeriodValueViewSet(CooperationViewSet):
     )
     serializer_class = PeriodValueSerializer
     filterset_class = PeriodValueFilter
+    # The submit service validates the value, its breakdown and its period.
+    services_validate = True
     search_fields = ("comment",)
     ordering_fields = ("created_at", "updated_at", "value")
     ordering = ("period", "pk")
