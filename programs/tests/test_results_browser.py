@@ -58,7 +58,7 @@ def report(page, base: str, period, women: str, men: str) -> None:
     for category, amount in zip(categories, (women, men), strict=True):
         page.fill(f"#id_category_{category.pk}", amount)
     page.set_input_files("#id_evidence", {"name": "count.pdf", "mimeType": "application/pdf", "buffer": PDF})
-    page.click("button[type=submit]")
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")
     page.wait_for_load_state()
 
 
