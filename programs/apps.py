@@ -6,6 +6,8 @@ class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programs and projects")
 
+    reminder_source = "programs.reminders.due_reminders"
+
     # Its resources in /api/v1/ (mounted by cooperation/api/urls.py).
     api_urls = "programs.api.urls"
 
@@ -18,5 +20,12 @@ class ProgramsConfig(AppConfig):
         "programs.funding": {"view"},
         "programs.indicator": {"view"},
         "programs.measurement": {"view", "add"},
+        "programs.indicatorperiod": {"view"},
+        "programs.disaggregation": {"view"},
+        "programs.disaggregationcategory": {"view"},
+        "programs.periodtargetbreakdown": {"view"},
+        "programs.periodvalue": {"view", "add"},
+        "programs.periodvaluebreakdown": {"view"},
+        "programs.periodvalueevidence": {"view"},
         "programs.event": {"view"},
     }
