@@ -212,6 +212,18 @@ API_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Form posts (admin) may carry a whole import file as well.
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_UPLOAD_BYTES
 IDEMPOTENCY_RETENTION_HOURS = 24
+
+# Evidence of reported results: kept outside the web root, served only through a view
+# that checks who asks; limited in size and to the types its first bytes prove.
+EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=BASE_DIR / ".data" / "evidence")
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+EVIDENCE_CONTENT_TYPES = (
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 
 REST_FRAMEWORK = {

@@ -18,5 +18,12 @@ class ProgramsConfig(AppConfig):
         "programs.funding": {"view"},
         "programs.indicator": {"view"},
         "programs.measurement": {"view", "add"},
+        "programs.indicatorperiod": {"view"},
+        "programs.disaggregation": {"view"},
+        "programs.disaggregationcategory": {"view"},
+        "programs.periodtargetbreakdown": {"view"},
+        "programs.periodvalue": {"view", "add"},
+        "programs.periodvaluebreakdown": {"view"},
+        "programs.periodvalueevidence": {"view"},
         "programs.event": {"view"},
     }

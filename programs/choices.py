@@ -32,3 +32,38 @@ class Publication(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted for review")
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Aggregation(models.TextChoices):
+    """How the values of an indicator combine within a period and across periods."""
+
+    SUM = "sum", _("Sum")
+    LATEST = "latest", _("Latest value")
+    AVERAGE = "average", _("Average")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class PeriodKind(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    FISCAL_YEAR = "fiscal_year", _("Fiscal year")
+    CUSTOM = "custom", _("Custom")
+
+
+class ValueStatus(models.TextChoices):
+    """Where a reported value stands in its review; only approved values count."""
+
+    DRAFT = "draft", pgettext_lazy("reported value", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("reported value", "Submitted")
+    RETURNED = "returned", pgettext_lazy("reported value", "Returned for revision")
+    APPROVED = "approved", pgettext_lazy("reported value", "Approved")
+
+
+class ValueSource(models.TextChoices):
+    PARTNER = "partner", _("Partner report")
+    STAFF = "staff", _("Agency staff")
+    SURVEY = "survey", _("Follow-up survey")

@@ -7,9 +7,12 @@ from django.contrib.auth import get_user_model
 from cooperation.roles import NPA_STAFF
 from cooperation.tests.factories import OrganizationFactory, UserFactory
 from programs.models import (
+    Disaggregation,
+    DisaggregationCategory,
     Event,
     Funding,
     Indicator,
+    IndicatorPeriod,
     Measurement,
     Program,
     ProgramPartner,
@@ -136,3 +139,29 @@ class EventFactory(factory.django.DjangoModelFactory):
     def organizers(self, create, extracted, **kwargs):
         if create and extracted:
             self.organizers.set(extracted)
+
+
+class IndicatorPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorPeriod
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    start = date(2024, 4, 1)
+    end = date(2024, 6, 30)
+    target = Decimal("10")
+
+
+class DisaggregationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Disaggregation
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    name = "gender"
+
+
+class DisaggregationCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DisaggregationCategory
+
+    disaggregation = factory.SubFactory(DisaggregationFactory)
+    name = factory.Sequence(lambda n: f"category {n}")

@@ -34,9 +34,10 @@ from cooperation.services import (
     upsert_by_code,
 )
 
-from .models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, Status
+from ..choices import Aggregation, Direction, PeriodKind
+from ..models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, Status
 
-REFERENCE_PROGRAMS_FILE = Path(__file__).resolve().parent / "reference_data" / "programs.json"
+REFERENCE_PROGRAMS_FILE = Path(__file__).resolve().parent.parent / "reference_data" / "programs.json"
 
 Partners = Iterable[tuple[Organization, str]]
 
@@ -254,19 +255,31 @@ def funding_update(*, funding: Funding, actor: Actor, **changes: Any) -> Funding
 def indicator_create(
     *,
     actor: Actor,
-    project: Project,
     name: str,
     baseline_value: Decimal,
     baseline_date: date,
     target_value: Decimal,
     target_date: date,
+    project: Project | None = None,
+    program: Program | None = None,
+    parent: Indicator | None = None,
+    aggregation: str = Aggregation.SUM,
+    direction: str = Direction.HIGHER,
+    period_kind: str = PeriodKind.QUARTERLY,
     unit: str = "",
     name_ja: str = "",
     description: str = "",
     internal: bool = False,
 ) -> Indicator:
+    """A project indicator (`project`, optionally rolling up to `parent`, an indicator of
+    the same program) or a program-level one (`program`)."""
     indicator = Indicator(
         project=project,
+        program=program,
+        parent=parent,
+        aggregation=aggregation,
+        direction=direction,
+        period_kind=period_kind,
         name=name,
         name_ja=name_ja,
         unit=unit,
@@ -453,3 +466,30 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
         }
         upsert_by_code(Event, row["code"], values, report=report, kind="events", related=related)
     return report
+
+
+from .results import (  # noqa: E402  # the results services build on the portfolio's above
+    disaggregation_create,
+    generate_periods,
+    indicator_period_create,
+    indicator_period_update,
+    period_lock,
+    period_target_breakdown_set,
+    period_value_approve,
+    period_value_record,
+    period_value_return,
+    period_value_submit,
+)
+
+__all__ = [
+    "disaggregation_create",
+    "generate_periods",
+    "indicator_period_create",
+    "indicator_period_update",
+    "period_lock",
+    "period_target_breakdown_set",
+    "period_value_approve",
+    "period_value_record",
+    "period_value_return",
+    "period_value_submit",
+]

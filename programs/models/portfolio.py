@@ -23,7 +23,7 @@ from cooperation.models import (
 )
 from cooperation.periods import fiscal_year_name
 
-from .choices import Publication, Status, StrategicGoal
+from ..choices import Aggregation, Direction, PeriodKind, Publication, Status, StrategicGoal
 
 
 def completed_has_end(prefix: str) -> models.CheckConstraint:
@@ -410,7 +410,43 @@ class Funding(TimeStampedModel):
 
 
 class Indicator(TimeStampedModel):
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="indicators")
+    """A result measured on a project, or on a program (where its projects' indicators
+    linked to it through `parent` roll up). Baseline and target are the overall ones;
+    the targets and values per period live in `periods` (programs.models.results)."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+    )
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("program"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        help_text=_("For a program-level indicator; a project indicator leaves it empty."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("program indicator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("The program-level indicator this project indicator rolls up to."),
+    )
+    aggregation = models.CharField(
+        _("aggregation"), max_length=16, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices, default=Direction.HIGHER)
+    period_kind = models.CharField(
+        _("reporting periods"), max_length=16, choices=PeriodKind.choices, default=PeriodKind.QUARTERLY
+    )
     name = models.CharField(_("name"), max_length=300)
     name_ja = models.CharField(_("name (Japanese)"), max_length=300, blank=True)
     unit = models.CharField(_("unit"), max_length=60, blank=True)
@@ -431,6 +467,19 @@ class Indicator(TimeStampedModel):
         verbose_name_plural = _("indicators")
         constraints = [
             models.CheckConstraint(
+                condition=Q(project__isnull=False, program__isnull=True)
+                | Q(project__isnull=True, program__isnull=False),
+                name="indicator_on_project_or_program",
+                violation_error_code="level",
+                violation_error_message=_("An indicator belongs either to a project or to a program."),
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(project__isnull=False),
+                name="indicator_parent_only_on_project",
+                violation_error_code="parent_level",
+                violation_error_message=_("Only a project indicator rolls up to a program indicator."),
+            ),
+            models.CheckConstraint(
                 condition=Q(target_date__gte=F("baseline_date")),
                 name="indicator_target_not_before_baseline",
                 violation_error_code="date_order",
@@ -449,6 +498,7 @@ class Indicator(TimeStampedModel):
 
     def clean(self):
         super().clean()
+        self._clean_parent()
         if self.pk is None or self.baseline_date is None:
             return
         earliest = self.measurements.filter(period_end__lt=self.baseline_date).order_by("period_end").first()
@@ -463,9 +513,25 @@ class Indicator(TimeStampedModel):
                 }
             )
 
+    def _clean_parent(self) -> None:
+        parent = related_or_none(self, "parent")
+        project = related_or_none(self, "project")
+        if parent is None or project is None:
+            return
+        if parent.program_id is None or parent.program_id != project.program_id:
+            raise ValidationError(
+                {
+                    "parent": ValidationError(
+                        _("Link to an indicator of this project's own program (%(program)s).")
+                        % {"program": project.program.code},
+                        code="parent_of_other_program",
+                    )
+                }
+            )
+
     @classmethod
     def partner_scope(cls, organization) -> Q:
-        return program_scope(organization, "project__program")
+        return program_scope(organization, "project__program") | program_scope(organization, "program")
 
 
 class Measurement(TimeStampedModel):
