@@ -124,11 +124,9 @@ def invitation_from_token(token: str) -> SurveyInvitation | None:
         pk = signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
         return None
-    return (
-        SurveyInvitation.objects.select_related("survey__course", "enrollment__trainee")
-        .filter(pk=pk if isinstance(pk, int) else None)
-        .first()
-    )
+    if not isinstance(pk, int):
+        return None
+    return SurveyInvitation.objects.select_related("survey__course", "enrollment__trainee").filter(pk=pk).first()
 
 
 def invitation_refusal(invitation: SurveyInvitation, now: datetime) -> str | None:

@@ -71,6 +71,7 @@ def program(staff_user, coordinator_user, partner_org):
         "second": second,
         "q1": q1,
         "q2": q2,
+        "earlier": earlier,
         "other_q1": other_q1,
     }
 
@@ -107,8 +108,10 @@ def test_the_xlsx_holds_numbers_checked_against_the_data(client, staff_user, pro
     q1_actual = _approved_sum(program["q1"])
     q2_actual = _approved_sum(program["q2"])
     assert (q1["Target"], q1["Actual"]) == (program["q1"].target, q1_actual)
-    assert (q2["Actual"], q2["Cumulative actual"]) == (q2_actual, q1_actual + q2_actual)
-    assert q2["Cumulative target"] == program["q1"].target + program["q2"].target
+    # The running figures start with the indicator's first period, before the year.
+    earlier = program["earlier"]
+    assert (q2["Actual"], q2["Cumulative actual"]) == (q2_actual, _approved_sum(earlier) + q1_actual + q2_actual)
+    assert q2["Cumulative target"] == earlier.target + program["q1"].target + program["q2"].target
     assert q1["% of target"] == pytest.approx(float(q1_actual / program["q1"].target * 100), abs=0.05)
     rolled_up = q1_actual + q2_actual + _approved_sum(program["other_q1"])
     assert (headline["Target"], headline["Actual"]) == (program["year"].target, rolled_up)
