@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "CourseVisitKindEnum": "trainees.models.CourseVisit.Kind",
         "ChecklistKindEnum": "dispatch.choices.ChecklistKind",
         "GenderEnum": "cooperation.choices.Gender",
+        "ValueStatusEnum": "programs.choices.ValueStatus",
+        "ValueSourceEnum": "programs.choices.ValueSource",
     },
 }
 

@@ -35,5 +35,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("trainees/", include("trainees.urls")),
     path("public/", include("programs.urls")),
+    path("results/", include("programs.results_urls")),
     path("", home, name="home"),
 ]

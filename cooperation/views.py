@@ -11,4 +11,6 @@ def home(request):
         return redirect("admin:index")
     if reads_reports(request.user):
         return redirect("dashboard")
+    if request.user.has_perm("programs.add_periodvalue"):
+        return redirect("results-report")
     return redirect("api-docs")

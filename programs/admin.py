@@ -6,6 +6,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Max, Min, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -20,10 +21,15 @@ from cooperation.periods import Period
 from . import services
 from .choices import Publication
 from .models import (
+    Disaggregation,
+    DisaggregationCategory,
     Event,
     Funding,
     Indicator,
+    IndicatorPeriod,
     Measurement,
+    PeriodValue,
+    PeriodValueStatusChange,
     Program,
     ProgramPartner,
     Project,
@@ -31,6 +37,7 @@ from .models import (
     StrategicGoal,
 )
 from .publication import publication_publish, publication_return, publication_submit, publication_withdraw
+from .results import period_progress, rolled_up_progress
 from .selectors import (
     indicators_with_progress,
     overlapping,
@@ -214,6 +221,52 @@ class MeasurementInline(ServiceWritesInline, admin.TabularInline):
     autocomplete_fields = ("reported_by",)
 
 
+class IndicatorPeriodInline(ServiceWritesInline, admin.TabularInline):
+    """Periods and their targets; a locked period accepts no new values."""
+
+    model = IndicatorPeriod
+    create_service = staticmethod(services.indicator_period_create)
+    update_service = staticmethod(services.indicator_period_update)
+    instance_argument = "period"
+    extra = 0
+    fields = ("start", "end", "target", "locked")
+
+
+class DisaggregationInline(ServiceWritesInline, admin.TabularInline):
+    model = Disaggregation
+    create_service = staticmethod(services.disaggregation_create)
+    update_service = staticmethod(services.disaggregation_update)
+    instance_argument = "disaggregation"
+    extra = 0
+    fields = ("name", "name_ja")
+    show_change_link = True
+
+
+class DisaggregationCategoryInline(ServiceWritesInline, admin.TabularInline):
+    model = DisaggregationCategory
+    create_service = staticmethod(services.disaggregation_category_create)
+    update_service = staticmethod(services.disaggregation_category_update)
+    instance_argument = "category"
+    extra = 0
+    fields = ("name", "name_ja")
+
+
+class PeriodValueStatusChangeInline(admin.TabularInline):
+    """The review history of a value, as it happened: nobody edits it."""
+
+    model = PeriodValueStatusChange
+    extra = 0
+    can_delete = False
+    fields = ("changed_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class PortfolioAdmin(ServiceWritesAdmin, RestrictedAdmin):
     """Saves through the programs' services, as the API does."""
 
@@ -323,14 +376,34 @@ class ProgramAdmin(ArchivingAdminMixin, PortfolioAdmin):
     autocomplete_fields = ("counterpart", "fields", "priority_regions")
     date_hierarchy = "start_date"
     inlines = (ProgramPartnerInline, ProjectInline, FundingInline)
-    readonly_fields = PUBLICATION_FIELDS
+    readonly_fields = (*PUBLICATION_FIELDS, "results_by_period")
     actions = (*PUBLICATION_ACTIONS, restore_selected)
+
+    @admin.display(description=_("results by period"))
+    def results_by_period(self, obj):
+        """Each program indicator's rolled-up progress, with its project indicators' under it."""
+        if obj is None or obj.pk is None:
+            return "-"
+        indicators = [
+            {
+                "indicator": indicator,
+                "rolled_up": rolled_up_progress(indicator),
+                "children": [
+                    (child, period_progress(child))
+                    for child in indicator.children.select_related("project").order_by("project__code", "name")
+                ],
+            }
+            for indicator in obj.indicators.order_by("name", "pk")
+        ]
+        return render_to_string("admin/programs/results_by_period.html", {"indicators": indicators})
+
     fieldsets = (
         (None, {"fields": ("code", "title", "title_ja", "kind", "status", "country", "counterpart", "fields")}),
         (_("Period"), {"fields": ("start_date", "end_date")}),
         (_("Purpose"), {"fields": ("objectives", "description", "description_ja")}),
         (_("UNODC cooperation"), {"fields": ("strategic_goals", "priority_regions")}),
         (_("Publication"), {"fields": PUBLICATION_FIELDS}),
+        (_("Results by period"), {"fields": ("results_by_period",)}),
     )
 
     def get_queryset(self, request):
@@ -406,13 +479,24 @@ class IndicatorAdmin(PortfolioAdmin):
     create_service = staticmethod(services.indicator_create)
     update_service = staticmethod(services.indicator_update)
     instance_argument = "indicator"
-    list_display = ("name", "project", "unit", "baseline_value", "target_value", "latest_value", "progress", "internal")
-    list_filter = (("project__program", RelatedOnlyDropdownFilter), "internal")
-    list_select_related = ("project",)
+    list_display = (
+        "name",
+        "project",
+        "program",
+        "aggregation",
+        "unit",
+        "baseline_value",
+        "target_value",
+        "latest_value",
+        "progress",
+        "internal",
+    )
+    list_filter = (("project__program", RelatedOnlyDropdownFilter), "aggregation", "internal")
+    list_select_related = ("project", "program")
     search_fields = ("name", "name_ja", "project__code", "project__title")
-    autocomplete_fields = ("project",)
+    autocomplete_fields = ("project", "program", "parent")
     date_hierarchy = "target_date"
-    inlines = (MeasurementInline,)
+    inlines = (IndicatorPeriodInline, DisaggregationInline, MeasurementInline)
 
     def get_queryset(self, request):
         return indicators_with_progress(super().get_queryset(request))
@@ -437,6 +521,78 @@ class MeasurementAdmin(PortfolioAdmin):
     search_fields = ("indicator__name", "source", "note")
     autocomplete_fields = ("indicator", "reported_by")
     date_hierarchy = "period_end"
+
+
+@admin.register(Disaggregation)
+class DisaggregationAdmin(PortfolioAdmin):
+    create_service = staticmethod(services.disaggregation_create)
+    update_service = staticmethod(services.disaggregation_update)
+    instance_argument = "disaggregation"
+    list_display = ("name", "indicator")
+    search_fields = ("name", "indicator__name")
+    autocomplete_fields = ("indicator",)
+    inlines = (DisaggregationCategoryInline,)
+
+
+def _review_action(description, review):
+    """An admin action that reviews each selected value, reporting each refusal."""
+
+    def action(modeladmin, request, queryset):
+        done = 0
+        for period_value in queryset:
+            try:
+                review(period_value, request.user)
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                modeladmin.message_user(request, f"{period_value}: {reason}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request, ngettext("%(count)d value reviewed.", "%(count)d values reviewed.", done) % {"count": done}
+            )
+
+    action.__name__ = review.__name__
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+def period_value_approve(period_value, actor):
+    services.period_value_approve(period_value=period_value, actor=actor)
+
+
+@admin.register(PeriodValue)
+class PeriodValueAdmin(RestrictedAdmin):
+    """Values reported for periods. Staff approve them here, or return them with a reason
+    on the review page (/results/review/); values are entered through the services only."""
+
+    list_display = ("period", "value", "status", "source", "organization", "updated_at")
+    list_filter = ("status", "source", ("organization", RelatedOnlyDropdownFilter))
+    list_select_related = ("period__indicator", "organization")
+    search_fields = ("period__indicator__name", "comment")
+    readonly_fields = (
+        "period",
+        "value",
+        "comment",
+        "status",
+        "source",
+        "entered_by",
+        "organization",
+        "reviewed_by",
+        "reviewed_at",
+        "return_reason",
+    )
+    inlines = (PeriodValueStatusChangeInline,)
+    actions = (_review_action(_("Approve the selected values"), period_value_approve),)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The list's review action, yes; a value's own page is read-only.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Event)

@@ -6,6 +6,8 @@ class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programs and projects")
 
+    reminder_source = "programs.reminders.due_reminders"
+
     # Its resources in /api/v1/ (mounted by cooperation/api/urls.py).
     api_urls = "programs.api.urls"
 

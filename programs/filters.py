@@ -13,11 +13,14 @@ from drf_spectacular.utils import extend_schema_field
 from cooperation.filters import CodeFilter, CountryInRegionFilter, FieldFilter, PeriodFilterSet, ReferenceFilter
 from cooperation.models import Organization, Region
 
+from .choices import ValueStatus
 from .models import (
     Event,
     Funding,
     Indicator,
+    IndicatorPeriod,
     Measurement,
+    PeriodValue,
     Program,
     Project,
     Publication,
@@ -183,3 +186,22 @@ class EventFilter(PeriodFilterSet):
 
     def with_participant(self, queryset, name, value: str):
         return queryset.filter(participating_countries__contains=[value])
+
+
+class IndicatorPeriodFilter(django_filters.FilterSet):
+    indicator = ReferenceFilter(queryset=Indicator.objects.all())
+    locked = django_filters.BooleanFilter()
+
+    class Meta:
+        model = IndicatorPeriod
+        fields = ()
+
+
+class PeriodValueFilter(django_filters.FilterSet):
+    period = ReferenceFilter(queryset=IndicatorPeriod.objects.all())
+    indicator = ReferenceFilter(queryset=Indicator.objects.all(), field_name="period__indicator")
+    status = django_filters.MultipleChoiceFilter(choices=ValueStatus.choices)
+
+    class Meta:
+        model = PeriodValue
+        fields = ()

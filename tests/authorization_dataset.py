@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cooperation.models import Organization, ReportJob
@@ -24,10 +25,12 @@ from dispatch.tests.factories import (
     MissionFactory,
     OpeningBalanceFactory,
 )
+from programs.models import PeriodValue, PeriodValueEvidence
 from programs.tests.factories import (
     EventFactory,
     FundingFactory,
     IndicatorFactory,
+    IndicatorPeriodFactory,
     MeasurementFactory,
     ProgramFactory,
     ProjectFactory,
@@ -57,6 +60,16 @@ class Dataset:
         return self.sides[target].records[basename]
 
 
+def _submitted_value(period, organization) -> PeriodValue:
+    return PeriodValue.objects.create(period=period, organization=organization, value=10, status="submitted")
+
+
+def _evidence(period_value) -> PeriodValueEvidence:
+    evidence = PeriodValueEvidence(period_value=period_value, name="count.pdf", content_type="application/pdf", size=9)
+    evidence.file.save("count.pdf", ContentFile(b"%PDF-1.7\n"))
+    return evidence
+
+
 def _side(organization, country: str) -> Side:
     side = Side(organization)
     r = side.records
@@ -69,6 +82,9 @@ def _side(organization, country: str) -> Side:
     r["funding"] = FundingFactory(program=r["program"], organization=organization)
     r["indicator"] = IndicatorFactory(project=r["project"])
     r["measurement"] = MeasurementFactory(indicator=r["indicator"])
+    r["indicatorperiod"] = IndicatorPeriodFactory(indicator=r["indicator"])
+    r["periodvalue"] = _submitted_value(r["indicatorperiod"], organization)
+    r["periodvalueevidence"] = _evidence(r["periodvalue"])
     r["event"] = EventFactory(program=r["program"])
     r["deployment"] = DeploymentFactory(project=r["project"], country=country)
     r["expert"] = r["deployment"].expert
@@ -141,6 +157,13 @@ def spare(basename: str, data: Dataset, target: str):
         "funding": lambda: FundingFactory(program=r["program"], organization=side.organization, fiscal_year=2031),
         "indicator": lambda: IndicatorFactory(project=r["project"]),
         "measurement": lambda: MeasurementFactory(indicator=r["indicator"], period_end=date(2014, 3, 31)),
+        "indicatorperiod": lambda: IndicatorPeriodFactory(
+            indicator=r["indicator"], start=date(2026, 4, 1), end=date(2026, 6, 30)
+        ),
+        "periodvalue": lambda: _submitted_value(
+            IndicatorPeriodFactory(indicator=r["indicator"], start=date(2025, 4, 1), end=date(2025, 6, 30)),
+            side.organization,
+        ),
         "event": lambda: EventFactory(program=r["program"]),
         "expert": lambda: ExpertFactory(),
         "deployment": lambda: DeploymentFactory(
@@ -176,6 +199,8 @@ MAKERS = (
     "funding",
     "indicator",
     "measurement",
+    "indicatorperiod",
+    "periodvalue",
     "event",
     "expert",
     "deployment",

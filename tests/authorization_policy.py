@@ -140,6 +140,9 @@ ACTIONS: dict[str, dict[str, dict]] = {
         for resource in HISTORY_IMPORT_RESOURCES
         for name, method, answer in (("import", "post", 400), ("template", "get", 200))
     },
+    # Partners' reported values are reviewed by agency staff.
+    "periodvalue-approve": {"post": staff_only(200)},
+    "periodvalue-return": {"post": staff_only(200)},
     # Archived records come back by staff only (the matrix archives the record first).
     "program-restore": {"post": staff_only(200)},
     "expert-restore": {"post": staff_only(200)},
@@ -168,6 +171,11 @@ def _readers(allowed: int, *, anonymous: int = 302) -> dict:
         COORDINATOR: 403,
         SUPERUSER: allowed,
     }
+
+
+def _reporters(allowed: int) -> dict:
+    """Pages of partner reporting: coordinators and staff (who may report too)."""
+    return {**staff_only(allowed), COORDINATOR: allowed, ANONYMOUS: 302}
 
 
 # Every endpoint that is not a resource of the router, by route and method.
@@ -209,6 +217,14 @@ PAGES: dict[str, dict[str, dict]] = {
     "trainees/certificates/<int:pk>/": {"get": {**staff_only(200), ANONYMOUS: 302}},
     # A follow-up survey is answered through its link, by whoever holds it, signed in or not.
     "trainees/surveys/<str:token>/": {"get": _everyone(200)},
+    # Results by period: coordinators report for their organization, staff review; the
+    # period and the value named are the coordinator's own organization's.
+    "results/report/": {"get": _reporters(200)},
+    "results/report/<int:pk>/": {"get": _reporters(200)},
+    "results/review/": {"get": {**staff_only(200), ANONYMOUS: 302}},
+    # The matrix sends no reason: staff are sent back to the list with the refusal.
+    "results/review/<int:pk>/": {"post": {**staff_only(302), ANONYMOUS: 302}},
+    "results/evidence/<int:pk>/": {"get": {**staff_only(200, reads=True, coordinator=200), ANONYMOUS: 302}},
     "public/": {"get": _everyone(200)},
     "public/programs/<str:code>/": {"get": _everyone(200)},
     # Each kind of user is sent to its own door.
@@ -250,6 +266,8 @@ ADMIN_REFUSED = {
     "cooperation.outboxtask": {"add", "delete"},
     "cooperation.personaldataexport": {"add", "delete"},
     "cooperation.purgerecord": {"add", "delete"},
+    # A reported value is entered by its reporter and reviewed, never added or deleted here.
+    "programs.periodvalue": {"add", "delete"},
     "trainees.enrollment": {"delete"},
     "trainees.surveyinvitation": {"add", "delete"},
     "trainees.traineeduplicate": {"add", "delete"},

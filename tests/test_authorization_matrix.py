@@ -313,6 +313,7 @@ ACTION_BODIES = {
     "deployment-transition": {"to": "cancelled", "note": "withdrawn by the partner"},
     "enrollment-transition": {"to": "accepted", "note": "meets the profile"},
     "enrollment-withdraw": {"note": "the nominee changed posts"},
+    "periodvalue-return": {"reason": "the count leaves out two provinces"},
 }
 ACTION_QUERIES = {
     "expert-candidates": {"country": "TH", "start": "2033-01-01", "end": "2033-03-31"},
@@ -381,6 +382,9 @@ def _page_request(case: Case, data):
     url = "/" + case.name
     for placeholder, value in {
         "certificates/<int:pk>": f"certificates/{extras['completed'].pk}",
+        "report/<int:pk>": f"report/{data.record('indicatorperiod', OWN).pk}",
+        "review/<int:pk>": f"review/{data.record('periodvalue', OWN).pk}",
+        "evidence/<int:pk>": f"evidence/{data.record('periodvalueevidence', OWN).pk}",
         "<int:pk>": extras["pack"].pk,
         "<str:code>": extras["published"].code,
         "<str:token>": invitation_token(extras["survey-invitation"]),

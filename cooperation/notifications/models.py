@@ -13,6 +13,8 @@ class NotificationKind(models.TextChoices):
     SAFETY_CHECK_IN = "safety_check_in", _("Safety check-in overdue")
     COURSE_DEADLINE = "course_deadline", _("Nomination deadline with open seats")
     COMPLETION_REPORT = "completion_report", _("Completion report overdue")
+    RESULTS_DUE = "results_due", _("Results due for a reporting period")
+    RESULTS_REVIEW = "results_review", _("Reported results awaiting review")
 
 
 class NotificationLevel(models.IntegerChoices):

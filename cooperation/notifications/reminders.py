@@ -25,6 +25,8 @@ class Reminder:
     params: dict[str, Any] = field(default_factory=dict)
     link: str = ""
     level: int = NotificationLevel.REMINDER
+    # The users it goes to (ids); none named: the agency's staff.
+    recipients: tuple[int, ...] = ()
 
     @property
     def escalated(self) -> bool:

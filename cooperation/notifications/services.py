@@ -43,15 +43,21 @@ def due_reminders(now: datetime) -> list[Reminder]:
     return [reminder for source in reminder_sources() for reminder in source(now)]
 
 
-def _people_in(role: str) -> list[tuple[int, str]]:
-    """(user id, language) of the active members of a role."""
-    users = get_user_model().objects.filter(is_active=True, groups__name=role).order_by("pk").distinct()
+def _with_language(users: QuerySet[User]) -> list[tuple[int, str]]:
+    """(user id, language) of the active users among `users`."""
+    users = users.filter(is_active=True).order_by("pk").distinct()
     return [(pk, language or settings.LANGUAGE_CODE) for pk, language in users.values_list("pk", "profile__language")]
 
 
+def _people_in(role: str) -> list[tuple[int, str]]:
+    return _with_language(get_user_model().objects.filter(groups__name=role))
+
+
 def _recipients(
-    reminder: Reminder, staff: list[tuple[int, str]], managers: list[tuple[int, str]]
+    reminder: Reminder, staff: list[tuple[int, str]], managers: list[tuple[int, str]], named: dict[int, str]
 ) -> list[tuple[int, str]]:
+    if reminder.recipients:
+        return [(pk, named[pk]) for pk in reminder.recipients if pk in named]
     # An escalation also goes up the line, to the managers.
     if not reminder.escalated:
         return staff
@@ -89,10 +95,12 @@ def notifications_for(reminders: Iterable[Reminder]) -> list[int]:
     if not reminders:
         return []
     staff, managers = _people_in(NPA_STAFF), _people_in(MANAGER)
+    named_ids = {pk for reminder in reminders for pk in reminder.recipients}
+    named = dict(_with_language(get_user_model().objects.filter(pk__in=named_ids))) if named_ids else {}
     rendered: dict[tuple[int, str], tuple[str, str]] = {}
     rows = []
     for index, reminder in enumerate(reminders):
-        for recipient, language in _recipients(reminder, staff, managers):
+        for recipient, language in _recipients(reminder, staff, managers, named):
             if (index, language) not in rendered:
                 rendered[index, language] = reminder.render(language)
             subject, body = rendered[index, language]

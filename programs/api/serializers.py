@@ -7,10 +7,24 @@ from typing import Any
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from cooperation.api.serializers import BriefRelatedField, CodeRelatedField, CooperationSerializer
+from cooperation.api.serializers import ActorField, BriefRelatedField, CodeRelatedField, CooperationSerializer
 from cooperation.models import CooperationField, Organization, Region
 
-from ..models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site, StrategicGoal
+from ..models import (
+    DisaggregationCategory,
+    Event,
+    Funding,
+    Indicator,
+    IndicatorPeriod,
+    Measurement,
+    PeriodValue,
+    PeriodValueEvidence,
+    Program,
+    ProgramPartner,
+    Project,
+    Site,
+    StrategicGoal,
+)
 
 
 def field_codes(**kwargs) -> CodeRelatedField:
@@ -179,7 +193,12 @@ class FundingSerializer(CooperationSerializer):
 
 
 class IndicatorSerializer(CooperationSerializer):
-    project = CodeRelatedField(queryset=Project.objects.all())
+    project = CodeRelatedField(
+        queryset=Project.objects.all(), required=False, allow_null=True, help_text="Empty for a program indicator."
+    )
+    program = CodeRelatedField(
+        queryset=Program.objects.all(), required=False, allow_null=True, help_text="For a program indicator only."
+    )
     latest_value = serializers.DecimalField(max_digits=16, decimal_places=4, read_only=True, allow_null=True)
     latest_period_end = serializers.DateField(read_only=True, allow_null=True)
     progress = serializers.DecimalField(
@@ -197,9 +216,14 @@ class IndicatorSerializer(CooperationSerializer):
             "url",
             "display",
             "project",
+            "program",
+            "parent",
             "name",
             "name_ja",
             "unit",
+            "aggregation",
+            "direction",
+            "period_kind",
             "baseline_value",
             "baseline_date",
             "target_value",
@@ -212,6 +236,17 @@ class IndicatorSerializer(CooperationSerializer):
             "updated_at",
         )
         brief_fields = ("id", "url", "display", "name", "unit")
+
+    def get_fields(self):
+        # Declared here: an attribute named `parent` would hide the serializer's own.
+        declared = super().get_fields()
+        declared["parent"] = BriefRelatedField(
+            queryset=Indicator.objects.all(),
+            required=False,
+            allow_null=True,
+            help_text="The program indicator a project indicator rolls up to.",
+        )
+        return declared
 
 
 class MeasurementSerializer(CooperationSerializer):
@@ -266,3 +301,70 @@ class EventSerializer(WithCooperationFields, CooperationSerializer):
             "updated_at",
         )
         brief_fields = ("id", "url", "display", "code", "name", "start_date")
+
+
+class IndicatorPeriodSerializer(CooperationSerializer):
+    indicator = BriefRelatedField(read_only=True)
+
+    class Meta:
+        model = IndicatorPeriod
+        fields = ("id", "url", "display", "indicator", "start", "end", "target", "locked", "created_at", "updated_at")
+        brief_fields = ("id", "url", "display", "start", "end")
+
+
+class BreakdownSerializer(serializers.Serializer):
+    category = BriefRelatedField(queryset=DisaggregationCategory.objects.all())
+    amount = serializers.DecimalField(max_digits=16, decimal_places=4)
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PeriodValueEvidence
+        fields = ("id", "name", "content_type", "size")
+
+
+class PeriodValueSerializer(CooperationSerializer):
+    """A value reported for a period. Coordinators create values for their organization's
+    indicators (submitted for review); staff approve or return them."""
+
+    period = BriefRelatedField(queryset=IndicatorPeriod.objects.all())
+    breakdown = BreakdownSerializer(many=True, required=False, help_text="Amounts per category of a disaggregation.")
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    organization = CodeRelatedField(read_only=True)
+    entered_by = ActorField()
+    reviewed_by = ActorField()
+    reviewed_at = serializers.DateTimeField(read_only=True)
+    return_reason = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = PeriodValue
+        fields = (
+            "id",
+            "url",
+            "display",
+            "period",
+            "value",
+            "comment",
+            "breakdown",
+            "evidence",
+            "status",
+            "source",
+            "organization",
+            "entered_by",
+            "reviewed_by",
+            "reviewed_at",
+            "return_reason",
+            "created_at",
+            "updated_at",
+        )
+        brief_fields = ("id", "url", "display", "value", "status")
+        read_only_fields = ("status", "source")
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        values["breakdown"] = {row["category"]: row["amount"] for row in values.get("breakdown", [])}
+        return values
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the value goes back; the partner reads it.")

@@ -6,8 +6,10 @@ from .iati import IatiActivitiesView
 from .views import (
     EventViewSet,
     FundingViewSet,
+    IndicatorPeriodViewSet,
     IndicatorViewSet,
     MeasurementViewSet,
+    PeriodValueViewSet,
     ProgramViewSet,
     ProjectViewSet,
     SiteViewSet,
@@ -20,6 +22,8 @@ routes = [
     ("fundings", FundingViewSet, "funding"),
     ("indicators", IndicatorViewSet, "indicator"),
     ("measurements", MeasurementViewSet, "measurement"),
+    ("indicator-periods", IndicatorPeriodViewSet, "indicatorperiod"),
+    ("period-values", PeriodValueViewSet, "periodvalue"),
     ("events", EventViewSet, "event"),
 ]
 urlpatterns = [path("iati/activities.xml", IatiActivitiesView.as_view(), name="iati-activities")]

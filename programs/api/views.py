@@ -1,6 +1,9 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from cooperation.api.permissions import StaffOnly
 from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
 
@@ -9,20 +12,37 @@ from ..filters import (
     EventFilter,
     FundingFilter,
     IndicatorFilter,
+    IndicatorPeriodFilter,
     MeasurementFilter,
+    PeriodValueFilter,
     ProgramFilter,
     ProjectFilter,
     SiteFilter,
 )
-from ..models import Event, Funding, Indicator, Measurement, Program, ProgramPartner, Project, Site
+from ..models import (
+    Event,
+    Funding,
+    Indicator,
+    IndicatorPeriod,
+    Measurement,
+    PeriodValue,
+    PeriodValueBreakdown,
+    Program,
+    ProgramPartner,
+    Project,
+    Site,
+)
 from ..selectors import indicators_with_progress
 from .serializers import (
     EventSerializer,
     FundingSerializer,
+    IndicatorPeriodSerializer,
     IndicatorSerializer,
     MeasurementSerializer,
+    PeriodValueSerializer,
     ProgramSerializer,
     ProjectSerializer,
+    ReturnSerializer,
     SiteSerializer,
 )
 
@@ -86,7 +106,7 @@ class FundingViewSet(ServiceWritesMixin, CooperationViewSet):
 
 
 class IndicatorViewSet(ServiceWritesMixin, CooperationViewSet):
-    queryset = indicators_with_progress(Indicator.objects.select_related("project"))
+    queryset = indicators_with_progress(Indicator.objects.select_related("project", "program", "parent"))
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilter
     search_fields = ("name", "name_ja", "unit", "description", "project__code", "project__title")
@@ -157,3 +177,77 @@ class EventViewSet(ServiceWritesMixin, CooperationViewSet):
     create_service = staticmethod(services.event_create)
     update_service = staticmethod(services.event_update)
     instance_argument = "event"
+
+
+class IndicatorPeriodViewSet(CooperationViewSet):
+    """Read-only: staff set periods and targets in the admin."""
+
+    http_method_names = ["get", "head", "options"]
+    queryset = IndicatorPeriod.objects.select_related("indicator")
+    serializer_class = IndicatorPeriodSerializer
+    filterset_class = IndicatorPeriodFilter
+    ordering_fields = ("start", "end", "updated_at")
+    ordering = ("indicator", "start", "pk")
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Submit a value for a period, for review",
+        description="Partner coordinators submit for the indicators of their organization's programs; a value the "
+        "agency returned is corrected by submitting again. A complete breakdown (every category of a "
+        "disaggregation) must add up to the value. Locked periods accept no values.",
+        examples=[
+            OpenApiExample(
+                "Quarterly value by gender",
+                request_only=True,
+                value={
+                    "period": 31,
+                    "value": "40",
+                    "comment": "Officers trained in Q1",
+                    "breakdown": [{"category": 5, "amount": "28"}, {"category": 6, "amount": "12"}],
+                },
+            )
+        ],
+    )
+)
+class PeriodValueViewSet(CooperationViewSet):
+    http_method_names = ["get", "post", "head", "options"]
+    queryset = PeriodValue.objects.select_related(
+        "period__indicator", "organization", "entered_by", "reviewed_by"
+    ).prefetch_related(
+        Prefetch("breakdown", queryset=PeriodValueBreakdown.objects.select_related("category")), "evidence"
+    )
+    serializer_class = PeriodValueSerializer
+    filterset_class = PeriodValueFilter
+    # The submit service validates the value, its breakdown and its period.
+    services_validate = True
+    search_fields = ("comment",)
+    ordering_fields = ("created_at", "updated_at", "value")
+    ordering = ("period", "pk")
+
+    def perform_create(self, serializer):
+        return services.period_value_submit(actor=self.request.user, **serializer.validated_data)
+
+    def _answer(self, period_value):
+        return Response(self.get_serializer(self._reloaded(period_value)).data)
+
+    @extend_schema(
+        summary="Approve a submitted value (staff only)", request=None, responses={200: PeriodValueSerializer}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[StaffOnly])
+    def approve(self, request, *args, **kwargs):
+        return self._answer(services.period_value_approve(period_value=self.get_object(), actor=request.user))
+
+    @extend_schema(
+        summary="Return a submitted value for correction, with the reason (staff only)",
+        request=ReturnSerializer,
+        responses={200: PeriodValueSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return", permission_classes=[StaffOnly])
+    def send_back(self, request, *args, **kwargs):
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        returned = services.period_value_return(
+            period_value=self.get_object(), actor=request.user, reason=body.validated_data["reason"]
+        )
+        return self._answer(returned)

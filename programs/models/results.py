@@ -12,6 +12,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from cooperation.db import DateRange, end_not_before_start
@@ -326,7 +327,7 @@ class PeriodValueEvidence(TimeStampedModel):
     )
     file = models.FileField(_("file"), storage=evidence_storage, upload_to="evidence/%Y/%m/", max_length=300)
     name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
+    content_type = models.CharField(pgettext_lazy("evidence file", "type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

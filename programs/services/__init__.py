@@ -469,7 +469,10 @@ def reference_programs_load(*, path: Path = REFERENCE_PROGRAMS_FILE) -> LoadRepo
 
 
 from .results import (  # noqa: E402  # the results services build on the portfolio's above
+    disaggregation_category_create,
+    disaggregation_category_update,
     disaggregation_create,
+    disaggregation_update,
     generate_periods,
     indicator_period_create,
     indicator_period_update,
@@ -482,7 +485,10 @@ from .results import (  # noqa: E402  # the results services build on the portfo
 )
 
 __all__ = [
+    "disaggregation_category_create",
+    "disaggregation_category_update",
     "disaggregation_create",
+    "disaggregation_update",
     "generate_periods",
     "indicator_period_create",
     "indicator_period_update",

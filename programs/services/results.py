@@ -76,11 +76,19 @@ def _add_months(day: date, months: int) -> date:
 
 @transaction.atomic
 def indicator_period_create(
-    *, actor: Actor, indicator: Indicator, start: date, end: date, target: Decimal | None = None
+    *,
+    actor: Actor,
+    indicator: Indicator,
+    start: date,
+    end: date,
+    target: Decimal | None = None,
+    locked: bool = False,
 ) -> IndicatorPeriod:
     """A period of the indicator, not overlapping another of its periods."""
     _require_staff(actor)
-    return record_create(IndicatorPeriod, actor=actor, indicator=indicator, start=start, end=end, target=target)
+    return record_create(
+        IndicatorPeriod, actor=actor, indicator=indicator, start=start, end=end, target=target, locked=locked
+    )
 
 
 @transaction.atomic
@@ -123,7 +131,7 @@ def period_lock(*, period: IndicatorPeriod, actor: Actor) -> IndicatorPeriod:
 
 @transaction.atomic
 def disaggregation_create(
-    *, actor: Actor, indicator: Indicator, name: str, categories: Iterable[str], name_ja: str = ""
+    *, actor: Actor, indicator: Indicator, name: str, categories: Iterable[str] = (), name_ja: str = ""
 ) -> Disaggregation:
     """A breakdown of the indicator's values (gender, province, unit…) with its categories."""
     _require_staff(actor)
@@ -131,6 +139,28 @@ def disaggregation_create(
     for category in categories:
         record_create(DisaggregationCategory, actor=actor, disaggregation=disaggregation, name=category)
     return disaggregation
+
+
+@transaction.atomic
+def disaggregation_update(*, disaggregation: Disaggregation, actor: Actor, **changes: Any) -> Disaggregation:
+    _require_staff(actor)
+    return record_update(disaggregation, actor=actor, **changes)
+
+
+@transaction.atomic
+def disaggregation_category_create(
+    *, actor: Actor, disaggregation: Disaggregation, name: str, name_ja: str = ""
+) -> DisaggregationCategory:
+    _require_staff(actor)
+    return record_create(DisaggregationCategory, actor=actor, disaggregation=disaggregation, name=name, name_ja=name_ja)
+
+
+@transaction.atomic
+def disaggregation_category_update(
+    *, category: DisaggregationCategory, actor: Actor, **changes: Any
+) -> DisaggregationCategory:
+    _require_staff(actor)
+    return record_update(category, actor=actor, **changes)
 
 
 def _require_own_categories(indicator: Indicator, categories: Iterable[DisaggregationCategory]) -> None:

@@ -123,6 +123,10 @@ def test_a_japanese_staff_member_builds_a_program_and_reads_every_history(japane
             "target_value": "12",
             "target_date": "2016-12-31",
             "description": "",
+            "aggregation": "latest",
+            "direction": "higher",
+            "period_kind": "fiscal_year",
+            **no_rows("periods", "disaggregations"),
             **inline(
                 "measurements",
                 [
