@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cooperation.models import OutboxTask
+from cooperation.notifications.services import reminders_send
 from cooperation.roles import PARTNER_COORDINATOR
 from cooperation.tests.factories import OrganizationFactory, UserFactory
 from programs.choices import ValueSource, ValueStatus
@@ -106,7 +107,15 @@ def test_invitations_go_out_once_to_the_trainee_or_else_the_coordinator(
         assert survey_invitation_email(invitation_id=invitation.pk) is True
         assert survey_invitation_email(invitation_id=invitation.pk) is False  # a redelivered task
     assert sorted(message.to[0] for message in mail.outbox) == ["coordinator@example.org", "officer@example.org"]
-    assert all(invitation_token(i) in "".join(m.body for m in mail.outbox) for i in first)
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    for invitation in first:
+        assert reverse("trainees:survey", args=[invitation_token(invitation)]) in bodies[invitation.email]
+
+
+def test_the_daily_reminder_run_sends_the_invitations_that_fell_due(held_course, surveys):
+    enrollment = _invite(held_course, email="officer@example.org")
+    reminders_send()
+    assert list(SurveyInvitation.objects.values_list("enrollment", flat=True)) == [enrollment.pk]
 
 
 def test_no_invitation_before_the_survey_falls_due(held_course, surveys):
