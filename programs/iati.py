@@ -20,6 +20,14 @@ Choices the standard leaves to the publisher:
   project, so aggregators that add up the hierarchy count nothing twice.
 - Indicators marked internal, and the notes and sources of money and measurements,
   are never published.
+- Results: an indicator with reporting periods publishes them, each with its target and
+  its actual (the approved values combined by the indicator's aggregation, as the
+  progress pages do; values under review never appear), and per breakdown category a
+  target and an actual of their own carrying a `dimension` (name: the breakdown, value:
+  the category). An indicator without periods publishes its measurements, as before
+  periods existed. A program's own indicators appear on the program's activity; a
+  period of one that is rolled up from project indicators counts their approved values
+  within its dates, the way `programs.results.rolled_up_progress` does.
 """
 
 from __future__ import annotations
@@ -38,8 +46,23 @@ from lxml import etree
 from cooperation.models import CooperationField, Organization, Region
 from cooperation.periods import Period
 
-from .models import Funding, Indicator, Measurement, Program, ProgramPartner, Project, Publication, Status
+from .choices import Direction, ValueStatus
+from .models import (
+    Funding,
+    Indicator,
+    IndicatorPeriod,
+    Measurement,
+    PeriodTargetBreakdown,
+    PeriodValue,
+    PeriodValueBreakdown,
+    Program,
+    ProgramPartner,
+    Project,
+    Publication,
+    Status,
+)
 from .publication import published_programs
+from .results import combine
 
 IATI_VERSION = "2.03"
 # Programs read per round of queries: each round costs ten queries, and memory holds one round.
@@ -233,26 +256,9 @@ def _write_period(indicator: etree._Element, start: date, end: date) -> etree._E
     return period
 
 
-def _write_indicator(result: etree._Element, indicator: Indicator) -> None:
-    percentage = indicator.unit.strip().lower() in {"%", "percent", "percentage"}
-    node = element(
-        result,
-        "indicator",
-        measure=MEASURE_PERCENTAGE if percentage else MEASURE_UNIT,
-        ascending="1" if indicator.target_value > indicator.baseline_value else "0",
-    )
-    described(node, "title", indicator.name, indicator.name_ja)
-    if indicator.description:
-        described(node, "description", indicator.description)
-    element(
-        node,
-        "baseline",
-        {
-            "year": str(indicator.baseline_date.year),
-            "iso-date": indicator.baseline_date.isoformat(),
-            "value": number(indicator.baseline_value),
-        },
-    )
+def _write_measured_periods(node: etree._Element, indicator: Indicator) -> None:
+    """An indicator without reporting periods: one period per measurement, the overall
+    target on the period ending on the target date (or a period of its own)."""
     period_start = indicator.baseline_date
     target_written = False
     measurements: list[Measurement] = indicator.measurement_list  # type: ignore[attr-defined]  # prefetched (activities_queryset)
@@ -266,6 +272,82 @@ def _write_indicator(result: etree._Element, indicator: Indicator) -> None:
     if not target_written and indicator.target_date >= period_start:
         period = _write_period(node, period_start, indicator.target_date)
         element(period, "target", value=number(indicator.target_value))
+
+
+def _approved_values(indicator: Indicator, period: IndicatorPeriod) -> list[PeriodValue]:
+    """The approved values that make the period's actual: its own, or for a program
+    indicator rolled up from its project indicators, theirs within the period's dates."""
+    own: list[PeriodValue] = period.approved_values  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+    children: list[Indicator] = getattr(indicator, "child_list", [])
+    if not children:
+        return own
+    pooled = [
+        value
+        for child in children
+        for child_period in child.period_list  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+        if period.start <= child_period.start and child_period.end <= period.end
+        for value in child_period.approved_values
+    ]
+    return sorted(pooled, key=lambda value: (value.reviewed_at, value.pk))
+
+
+def _dimension(parent: etree._Element, name: str, value: Decimal, category) -> None:
+    node = element(parent, name, value=number(value))
+    element(node, "dimension", name=category.disaggregation.name, value=category.name)
+
+
+def _write_reporting_periods(node: etree._Element, indicator: Indicator) -> None:
+    periods: list[IndicatorPeriod] = indicator.period_list  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+    for period in periods:
+        approved = _approved_values(indicator, period)
+        actual = combine([value.value for value in approved], indicator.aggregation)
+        targets: list[PeriodTargetBreakdown] = period.target_list  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+        if period.target is None and actual is None and not targets:
+            continue
+        element_node = _write_period(node, period.start, period.end)
+        if period.target is not None:
+            element(element_node, "target", value=number(period.target))
+        for target in targets:
+            _dimension(element_node, "target", target.target, target.category)
+        if actual is None:
+            continue
+        element(element_node, "actual", value=number(actual))
+        amounts: dict[int, list[Decimal]] = defaultdict(list)
+        categories = {}
+        for value in approved:
+            for part in value.breakdown_list:  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+                amounts[part.category_id].append(part.amount)
+                categories[part.category_id] = part.category
+        for category_id, parts in sorted(amounts.items(), key=lambda item: categories[item[0]].pk):
+            combined = combine(parts, indicator.aggregation)
+            if combined is not None:
+                _dimension(element_node, "actual", combined, categories[category_id])
+
+
+def _write_indicator(result: etree._Element, indicator: Indicator) -> None:
+    percentage = indicator.unit.strip().lower() in {"%", "percent", "percentage"}
+    node = element(
+        result,
+        "indicator",
+        measure=MEASURE_PERCENTAGE if percentage else MEASURE_UNIT,
+        ascending="0" if indicator.direction == Direction.LOWER else "1",
+    )
+    described(node, "title", indicator.name, indicator.name_ja)
+    if indicator.description:
+        described(node, "description", indicator.description)
+    element(
+        node,
+        "baseline",
+        {
+            "year": str(indicator.baseline_date.year),
+            "iso-date": indicator.baseline_date.isoformat(),
+            "value": number(indicator.baseline_value),
+        },
+    )
+    if indicator.period_list:  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+        _write_reporting_periods(node, indicator)
+    else:
+        _write_measured_periods(node, indicator)
 
 
 def _write_results(activity: etree._Element, indicators: Iterable[Indicator]) -> None:
@@ -341,7 +423,7 @@ def _write_program(program: Program, today: date) -> etree._Element:
         fundings=program.own_fundings,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
         counterpart=program.counterpart,
         related=[(CHILD, project) for project in projects],
-        indicators=(),
+        indicators=program.public_indicators,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
         today=today,
     )
 
@@ -364,6 +446,48 @@ def _write_project(project: Project, program: Program, today: date) -> etree._El
 # --- the file -----------------------------------------------------------------------------------
 
 
+def _reporting_periods() -> QuerySet[IndicatorPeriod]:
+    """Periods with their category targets, and their approved values (oldest approval
+    first) with the values' parts by category."""
+    categories = ("category__disaggregation",)
+    approved = (
+        PeriodValue.objects.filter(status=ValueStatus.APPROVED)
+        .only("period_id", "value", "reviewed_at")
+        .order_by("reviewed_at", "pk")
+        .prefetch_related(
+            Prefetch(
+                "breakdown",
+                queryset=PeriodValueBreakdown.objects.select_related(*categories).order_by("category_id"),
+                to_attr="breakdown_list",
+            )
+        )
+    )
+    return (
+        IndicatorPeriod.objects.only("indicator_id", "start", "end", "target")
+        .order_by("start")
+        .prefetch_related(
+            Prefetch("values", queryset=approved, to_attr="approved_values"),
+            Prefetch(
+                "target_breakdown",
+                queryset=PeriodTargetBreakdown.objects.select_related(*categories).order_by("category_id"),
+                to_attr="target_list",
+            ),
+        )
+    )
+
+
+def _public_indicators() -> QuerySet[Indicator]:
+    measurements = Measurement.objects.only("indicator_id", "period_end", "value").order_by("period_end")
+    return (
+        Indicator.objects.filter(internal=False)
+        .defer("created_at", "updated_at", "internal")
+        .prefetch_related(
+            Prefetch("measurements", queryset=measurements, to_attr="measurement_list"),
+            Prefetch("periods", queryset=_reporting_periods(), to_attr="period_list"),
+        )
+    )
+
+
 def activities_queryset() -> QuerySet[Program]:
     """Published programs with every row their activities need, fetched per chunk.
 
@@ -372,11 +496,14 @@ def activities_queryset() -> QuerySet[Program]:
     timestamps it does not publish."""
     money = Funding.objects.only("program_id", "project_id", "fiscal_year", "currency", "amount")
     fields = CooperationField.objects.only("dac_code")
-    measurements = Measurement.objects.only("indicator_id", "period_end", "value").order_by("period_end")
-    indicators = (
-        Indicator.objects.filter(internal=False)
-        .defer("created_at", "updated_at", "internal")
-        .prefetch_related(Prefetch("measurements", queryset=measurements, to_attr="measurement_list"))
+    indicators = _public_indicators()
+    # A program indicator's periods count the approved values of the project indicators
+    # linked to it, published or not: the figure is the program's.
+    children = Indicator.objects.only("parent_id").prefetch_related(
+        Prefetch("periods", queryset=_reporting_periods(), to_attr="period_list")
+    )
+    program_indicators = indicators.prefetch_related(
+        Prefetch("children", queryset=children.order_by("pk"), to_attr="child_list")
     )
     projects = (
         Project.objects.filter(publication=Publication.PUBLISHED)
@@ -396,6 +523,7 @@ def activities_queryset() -> QuerySet[Program]:
             Prefetch("priority_regions", queryset=Region.objects.only("code"), to_attr="region_list"),
             Prefetch("partnerships", queryset=partners, to_attr="partner_list"),
             Prefetch("fundings", queryset=money.filter(project__isnull=True), to_attr="own_fundings"),
+            Prefetch("indicators", queryset=program_indicators.order_by("name", "pk"), to_attr="public_indicators"),
             Prefetch("projects", queryset=projects.order_by("code"), to_attr="published_projects"),
         )
         .order_by("code")
@@ -405,14 +533,16 @@ def activities_queryset() -> QuerySet[Program]:
 def _release(program: Program) -> None:
     """Drop what was prefetched for a written program. Prefetching makes reference cycles
     (each project points back at its program, each indicator at its project, each
-    measurement at its indicator), which only the garbage collector frees; broken here,
+    measurement and period at its indicator), which only the garbage collector frees; broken here,
     a chunk's rows go as soon as it is written and memory stays flat along the file."""
     for project in program.published_projects:  # type: ignore[attr-defined]  # prefetched
         for indicator in project.public_indicators:
-            indicator.measurement_list = []
+            indicator.measurement_list = indicator.period_list = []
         project.public_indicators = []
         project.funding_list = project.field_list = []
-    program.published_projects = []  # type: ignore[attr-defined]  # prefetched
+    for indicator in program.public_indicators:  # type: ignore[attr-defined]  # prefetched
+        indicator.measurement_list = indicator.period_list = indicator.child_list = []
+    program.published_projects = program.public_indicators = []  # type: ignore[attr-defined]  # prefetched
     program.own_fundings = program.partner_list = program.field_list = program.region_list = []  # type: ignore[attr-defined]  # prefetched
 
 

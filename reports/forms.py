@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.periods import Period
+from programs.models import Program
 
 from .packs import MAX_YEARS
 
@@ -42,3 +43,14 @@ class PackForm(forms.Form):
             elif last - first + 1 > MAX_YEARS:
                 self.add_error("last", _("A pack covers at most %(years)d years.") % {"years": MAX_YEARS})
         return cleaned
+
+
+class ProgramResultsForm(forms.Form):
+    """A program (by code, among those the reader may see) and a Japanese fiscal year."""
+
+    program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none(), to_field_name="code")
+    fiscal_year = forms.IntegerField(label=_("Fiscal year (April–March)"), min_value=1950, max_value=2100)
+
+    def __init__(self, *args, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs

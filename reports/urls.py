@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import DashboardView, DownloadView, PackDownloadView, PackRequestView, PackStatusView
+from .views import DashboardView, DownloadView, PackDownloadView, PackRequestView, PackStatusView, ProgramResultsView
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("packs/", PackRequestView.as_view(), name="reports-pack-request"),
     path("packs/<int:pk>/", PackStatusView.as_view(), name="reports-pack-status"),
     path("packs/<int:pk>/download/", PackDownloadView.as_view(), name="reports-pack-download"),
+    path("results/", ProgramResultsView.as_view(), name="reports-results"),
 ]

@@ -13,8 +13,10 @@ from django.views.generic import TemplateView, View
 from cooperation.models import ReportJob
 from cooperation.periods import fiscal_year_of
 from cooperation.roles import reads_reports
+from programs.models import Program
 
-from .forms import PackForm, PeriodForm
+from .forms import PackForm, PeriodForm, ProgramResultsForm
+from .results import report_title, shown, targets_vs_actuals, targets_vs_actuals_workbook
 from .services import report_pack_request
 from .summary import Summary, annual_summary
 from .tables import table_csv, tables_csv, tables_workbook
@@ -147,6 +149,38 @@ class DownloadView(ReportReaderMixin, View):
                 f"{name}.xlsx",
             )
         return _attachment(tables_csv(summary.all_tables()), "text/csv; charset=utf-8", f"{name}.csv")
+
+
+class ProgramResultsView(ReportReaderMixin, TemplateView):
+    """Targets against actuals of one program in one fiscal year; `format=xlsx|csv` downloads it."""
+
+    template_name = "reports/program_results.html"
+
+    def get(self, request, *args, **kwargs):
+        programs = Program.objects.restrict(request.user, "view").order_by("code")
+        form = ProgramResultsForm(
+            request.GET if "program" in request.GET else None,
+            programs=programs,
+            initial={"fiscal_year": fiscal_year_of(timezone.localdate())},
+        )
+        context = self.get_context_data(form=form)
+        if form.is_valid():
+            program, year = form.cleaned_data["program"], form.cleaned_data["fiscal_year"]
+            table = targets_vs_actuals(program, year)
+            title = report_title(program, year)
+            name = f"targets-actuals-{program.code}-FY{year}"
+            file_format = request.GET.get("format")
+            if file_format == "xlsx":
+                return _attachment(
+                    targets_vs_actuals_workbook(table, title=title),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    f"{name}.xlsx",
+                )
+            if file_format == "csv":
+                return _attachment(table_csv(table), "text/csv; charset=utf-8", f"{name}.csv")
+            rows = [[shown(value) for value in row] for row in table.cells()]
+            context.update(table=table, rows=rows, title=title, query=request.GET.urlencode())
+        return self.render_to_response(context, status=400 if form.errors else 200)
 
 
 def _period_with_dates(summary: Summary) -> str:

@@ -36,7 +36,7 @@ from programs.tests.factories import (
     ProjectFactory,
     SiteFactory,
 )
-from trainees.models import CourseVisit, EnrollmentStatus
+from trainees.models import CourseVisit, EnrollmentStatus, FollowUpSurvey, SurveyInvitation
 from trainees.tests.factories import CourseFactory, DelegationFactory, EnrollmentFactory, TraineeFactory
 
 from . import authorization_policy as policy
@@ -134,6 +134,12 @@ def build() -> Dataset:
         ),
         "published": ProgramFactory(counterpart=own, published=True),
     }
+    extras["survey-invitation"] = SurveyInvitation.objects.create(
+        survey=FollowUpSurvey.objects.create(course=extras["completed"].course, months_after=6),
+        enrollment=extras["completed"],
+        email="matrix-trainee@example.org",
+        expires_at=finished + timedelta(days=30),
+    )
     return Dataset(users=users, sides=sides, extras=extras)
 
 

@@ -211,8 +211,12 @@ PAGES: dict[str, dict[str, dict]] = {
     # A pack belongs to the manager who asked for it; anyone else's is 404.
     "dashboard/packs/<int:pk>/": {"get": {**_readers(404), MANAGER: 200}},
     "dashboard/packs/<int:pk>/download/": {"get": {**_readers(404), MANAGER: 200}},
+    # Targets against actuals of a program: staff and managers, like the dashboard.
+    "dashboard/results/": {"get": _readers(200)},
     # Certificates are printed by staff.
     "trainees/certificates/<int:pk>/": {"get": {**staff_only(200), ANONYMOUS: 302}},
+    # A follow-up survey is answered through its link, by whoever holds it, signed in or not.
+    "trainees/surveys/<str:token>/": {"get": _everyone(200)},
     # Results by period: coordinators report for their organization, staff review; the
     # period and the value named are the coordinator's own organization's.
     "results/report/": {"get": _reporters(200)},
@@ -252,8 +256,8 @@ STAFF_ADMIN_APPS = (*DOMAIN_APPS, *STAFF_TOOL_APPS)
 
 # Admin pages refused to everyone, superusers included: audit trails and queues are
 # written by the system only, login attempts by the lockout, an enrollment is
-# withdrawn, never deleted, and a possible duplicate is queued by a nomination and
-# resolved by merging or dismissing it.
+# withdrawn, never deleted, a possible duplicate is queued by a nomination and
+# resolved by merging or dismissing it, and a survey invitation is sent by the daily run.
 ADMIN_REFUSED = {
     "axes.accessattempt": {"add"},
     "axes.accessfailurelog": {"add"},
@@ -265,5 +269,6 @@ ADMIN_REFUSED = {
     # A reported value is entered by its reporter and reviewed, never added or deleted here.
     "programs.periodvalue": {"add", "delete"},
     "trainees.enrollment": {"delete"},
+    "trainees.surveyinvitation": {"add", "delete"},
     "trainees.traineeduplicate": {"add", "delete"},
 }

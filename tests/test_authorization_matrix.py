@@ -28,6 +28,7 @@ from cooperation.api.serializers import CodeRelatedField
 from cooperation.api.viewsets import CooperationViewSet
 from cooperation.models import ApiToken
 from cooperation.services import api_token_issue
+from trainees.surveys import invitation_token
 
 from . import authorization_dataset
 from .authorization_policy import (
@@ -386,6 +387,7 @@ def _page_request(case: Case, data):
         "evidence/<int:pk>": f"evidence/{data.record('periodvalueevidence', OWN).pk}",
         "<int:pk>": extras["pack"].pk,
         "<str:code>": extras["published"].code,
+        "<str:token>": invitation_token(extras["survey-invitation"]),
         "<uidb64>": "MQ",
         "<token>": "set-password",
     }.items():
@@ -394,6 +396,7 @@ def _page_request(case: Case, data):
         "api/v1/reports/annual-summary/": {"fiscal_year": 2024},
         "api/v1/reports/annual-summary": {"fiscal_year": 2024},
         "dashboard/download/": {"kind": "fiscal_year", "value": 2024, "format": "csv"},
+        "dashboard/results/": {"program": extras["published"].code, "fiscal_year": 2024},
     }
     return url, None, queries.get(case.name), expected
 

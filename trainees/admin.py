@@ -29,7 +29,7 @@ from cooperation.crypto import DigestSearchAdminMixin
 from cooperation.languages import LANGUAGE_CHOICES
 from cooperation.privacy import can_see_personal_data
 
-from . import services
+from . import services, surveys
 from .imports import CourseHistory, DelegationHistory, TraineeHistory
 from .models import (
     RETROSPECTIVE_ENROLLMENT_STATUSES,
@@ -39,6 +39,10 @@ from .models import (
     Enrollment,
     EnrollmentStatus,
     EnrollmentStatusChange,
+    FollowUpSurvey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
     Trainee,
     TraineeDuplicate,
 )
@@ -137,9 +141,17 @@ class CourseAdmin(HistoryImportAdmin, ServiceWritesAdmin, RestrictedAdmin):
     filter_horizontal = ("fields",)
     list_select_related = ("host",)
     inlines = (CourseVisitInline, EnrollmentInline)
+    actions = ("add_follow_up_surveys",)
 
     def get_queryset(self, request):
         return courses_with_seat_counts(super().get_queryset(request))
+
+    @admin.action(description=_("Add the 6- and 12-month follow-up surveys"), permissions=["change"])
+    def add_follow_up_surveys(self, request, queryset):
+        added = sum(len(surveys.follow_up_surveys_add_defaults(course=c, actor=request.user)) for c in queryset)
+        self.message_user(
+            request, ngettext("%(count)d survey added.", "%(count)d surveys added.", added) % {"count": added}
+        )
 
     def service_data(self, obj, form) -> dict:
         # The confirmation is no field of the course: the service reads it beside the values.
@@ -655,3 +667,66 @@ class CourseVisitAdmin(ServiceWritesAdmin, RestrictedAdmin):
     search_fields = ("place", "course__code", "course__title")
     autocomplete_fields = ("course", "organization")
     list_select_related = ("course", "organization")
+
+
+# --- follow-up surveys ----------------------------------------------------------------------
+
+
+class SurveyQuestionInline(ServiceWritesInline, admin.TabularInline):
+    model = SurveyQuestion
+    create_service = staticmethod(surveys.survey_question_create)
+    update_service = staticmethod(surveys.survey_question_update)
+    instance_argument = "survey_question"
+    extra = 0
+    fields = ("position", "text", "text_ja", "kind", "indicator", "feed")
+    autocomplete_fields = ("indicator",)
+
+
+@admin.register(FollowUpSurvey)
+class FollowUpSurveyAdmin(ServiceWritesAdmin, RestrictedAdmin):
+    create_service = staticmethod(surveys.follow_up_survey_create)
+    update_service = staticmethod(surveys.follow_up_survey_update)
+    instance_argument = "survey"
+    list_display = ("course", "months_after")
+    search_fields = ("course__code", "course__title")
+    autocomplete_fields = ("course",)
+    list_select_related = ("course",)
+    inlines = (SurveyQuestionInline,)
+
+
+class SurveyAnswerInline(admin.TabularInline):
+    """Answers are the trainee's own: read here, never changed."""
+
+    model = SurveyAnswer
+    extra = 0
+    fields = ("question", "choice", "number", "text")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyInvitation)
+class SurveyInvitationAdmin(RestrictedAdmin):
+    """Invitations are written by the daily run and answered through their link."""
+
+    list_display = ("survey", "enrollment", "email", "emailed_at", "expires_at", "answered_at")
+    list_filter = (("answered_at", admin.EmptyFieldListFilter),)
+    search_fields = ("survey__course__code", "email")
+    list_select_related = ("survey__course", "enrollment__trainee", "enrollment__course")
+    fields = ("survey", "enrollment", "email", "language", "emailed_at", "expires_at", "answered_at")
+    readonly_fields = fields
+    inlines = (SurveyAnswerInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -14,3 +14,28 @@ class EnrollmentStatus(models.TextChoices):
     # A trainee who completes a course: 修了 in Japanese, not the 完了 of a task.
     COMPLETED = "completed", pgettext_lazy("course completion", "Completed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class QuestionKind(models.TextChoices):
+    """How a follow-up survey question is answered."""
+
+    APPLIED = "applied", _("Yes, partly or no")
+    YES_NO = "yes_no", _("Yes or no")
+    NUMBER = "number", _("A number")
+    TEXT = "text", _("Free text")
+
+
+class Applied(models.TextChoices):
+    """The answers to a yes/partly/no or a yes/no question."""
+
+    YES = "yes", pgettext_lazy("survey answer", "Yes")
+    PARTLY = "partly", _("Partly")
+    NO = "no", pgettext_lazy("survey answer", "No")
+
+
+class OutcomeFeed(models.TextChoices):
+    """How the answers to a question make the value of its outcome indicator in a period."""
+
+    COUNT_YES = "count_yes", _("Number of trainees answering yes")
+    COUNT_YES_OR_PARTLY = "count_yes_or_partly", _("Number of trainees answering yes or partly")
+    SUM = "sum", _("Sum of the numbers given")

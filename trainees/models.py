@@ -26,7 +26,7 @@ from cooperation.languages import validate_language_code
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
 from cooperation.workflow import StatusChange
 
-from .choices import EnrollmentStatus
+from .choices import Applied, EnrollmentStatus, OutcomeFeed, QuestionKind
 
 
 class WithoutSpaces(Func):
@@ -812,3 +812,175 @@ class Delegation(TimeStampedModel):
     def __str__(self) -> str:
         label = self.title or self.country.name  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
         return f"{label} ({self.start_date})"
+
+
+# --- outcomes of training: follow-up surveys --------------------------------------------------
+
+# The answers each way of feeding an indicator reads.
+FEED_KINDS = {
+    OutcomeFeed.COUNT_YES: (QuestionKind.APPLIED, QuestionKind.YES_NO),
+    OutcomeFeed.COUNT_YES_OR_PARTLY: (QuestionKind.APPLIED,),
+    OutcomeFeed.SUM: (QuestionKind.NUMBER,),
+}
+
+
+class FollowUpSurvey(TimeStampedModel):
+    """Questions put to the trainees of a course a set number of months after it ended."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="follow_up_surveys"
+    )
+    months_after = models.PositiveSmallIntegerField(
+        _("months after the course"),
+        validators=[MinValueValidator(1)],
+        help_text=_("The invitations go out this many months after the course ends."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["course", "months_after"]
+        verbose_name = _("follow-up survey")
+        verbose_name_plural = _("follow-up surveys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "months_after"],
+                name="follow_up_survey_once_per_delay",
+                violation_error_code="duplicate",
+                violation_error_message=_("This course already has a survey at this many months."),
+            ),
+            models.CheckConstraint(
+                condition=Q(months_after__gte=1),
+                name="follow_up_survey_after_the_course",
+                violation_error_code="months_after",
+                violation_error_message=_("A follow-up survey comes at least one month after the course."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(course)s after %(months)s months") % {"course": self.course.code, "months": self.months_after}
+
+
+class SurveyQuestion(models.Model):
+    """One question of a survey; an answerable one may feed an outcome indicator."""
+
+    survey = models.ForeignKey(
+        FollowUpSurvey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.CharField(_("question"), max_length=300)
+    text_ja = models.CharField(_("question (Japanese)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind of answer"), max_length=16, choices=QuestionKind.choices)
+    indicator = models.ForeignKey(
+        "programs.Indicator",
+        verbose_name=_("outcome indicator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="survey_questions",
+        help_text=_("A program or project indicator the answers feed."),
+    )
+    feed = models.CharField(_("how the answers feed it"), max_length=24, choices=OutcomeFeed.choices, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["survey", "position", "pk"]
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(indicator__isnull=True, feed="") | (Q(indicator__isnull=False) & ~Q(feed="")),
+                name="survey_question_indicator_with_feed",
+                violation_error_code="feed",
+                violation_error_message=_(
+                    "A question linked to an indicator says how its answers feed it, and only then."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(feed="")
+                | Q(feed=OutcomeFeed.COUNT_YES, kind__in=FEED_KINDS[OutcomeFeed.COUNT_YES])
+                | Q(feed=OutcomeFeed.COUNT_YES_OR_PARTLY, kind__in=FEED_KINDS[OutcomeFeed.COUNT_YES_OR_PARTLY])
+                | Q(feed=OutcomeFeed.SUM, kind__in=FEED_KINDS[OutcomeFeed.SUM]),
+                name="survey_question_feed_fits_kind",
+                violation_error_code="feed_kind",
+                violation_error_message=_("Counting yes needs a yes/no question; a sum needs a number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyInvitation(TimeStampedModel):
+    """A trainee asked once to answer a survey, through a link that works once and expires.
+
+    The link's token is signed from the invitation's id, so nothing secret is stored and
+    the e-mail can be written again by a redelivered task.
+    """
+
+    survey = models.ForeignKey(
+        FollowUpSurvey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("enrollment"), on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    email = models.EmailField(_("sent to"), blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    expires_at = models.DateTimeField(_("expires at"))
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["survey", "pk"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "enrollment"],
+                name="survey_invitation_once_per_trainee",
+                violation_error_code="duplicate",
+                violation_error_message=_("This trainee is already invited to this survey."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} – {self.enrollment.trainee}"
+
+
+class SurveyAnswer(models.Model):
+    invitation = models.ForeignKey(
+        SurveyInvitation, verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        SurveyQuestion, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers"
+    )
+    choice = models.CharField(_("answer"), max_length=8, choices=Applied.choices, blank=True)
+    number = models.DecimalField(
+        _("number"), max_digits=16, decimal_places=4, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    text = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["invitation", "question"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "question"],
+                name="survey_answer_once_per_question",
+                violation_error_code="duplicate",
+                violation_error_message=_("This question is already answered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=0),
+                name="survey_answer_number_not_negative",
+                violation_error_code="negative",
+                violation_error_message=_("The number cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.choice or self.number or self.text}"

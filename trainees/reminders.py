@@ -14,6 +14,7 @@ from cooperation.notifications.reminders import Reminder
 
 from .models import Course
 from .selectors import courses_with_seat_counts
+from .surveys import survey_invitations_send
 
 DEADLINE_WARNING_DAYS = 7
 
@@ -55,4 +56,8 @@ def courses_closing_with_open_seats(today: date) -> list[Reminder]:
 
 
 def due_reminders(now: datetime) -> list[Reminder]:
-    return courses_closing_with_open_seats(timezone.localdate(now))
+    today = timezone.localdate(now)
+    # The daily run is also when the follow-up surveys that fell due go out to the trainees:
+    # each invitation is recorded once per trainee and survey, so a second run sends none.
+    survey_invitations_send(today=today)
+    return courses_closing_with_open_seats(today)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
-from .models import SEAT_STATUSES, Course, EnrollmentStatus
+from .choices import Applied, OutcomeFeed
+from .models import SEAT_STATUSES, Course, EnrollmentStatus, SurveyAnswer
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
     from cooperation.models import Organization
+    from programs.models import IndicatorPeriod
 
 
 class SeatCounts(TypedDict):
@@ -55,3 +58,21 @@ def courses_with_undecided_nominations() -> QuerySet[WithAnnotations[Course, Und
         .filter(undecided__gt=0)
         .order_by("nomination_deadline", "code")
     )
+
+
+def survey_outcome_value(period: IndicatorPeriod) -> Decimal:
+    """What the follow-up survey answers of a period make of its indicator: for each linked
+    question, the answers counted or summed as the question says, all added together."""
+    answers = SurveyAnswer.objects.filter(
+        question__indicator=period.indicator_id,
+        invitation__answered_at__date__range=(period.start, period.end),
+    )
+    totals = answers.aggregate(
+        yes=Count("pk", filter=Q(question__feed=OutcomeFeed.COUNT_YES, choice=Applied.YES)),
+        yes_or_partly=Count(
+            "pk",
+            filter=Q(question__feed=OutcomeFeed.COUNT_YES_OR_PARTLY, choice__in=(Applied.YES, Applied.PARTLY)),
+        ),
+        total=Sum("number", filter=Q(question__feed=OutcomeFeed.SUM)),
+    )
+    return Decimal(totals["yes"] + totals["yes_or_partly"]) + (totals["total"] or Decimal(0))

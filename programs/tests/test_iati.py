@@ -15,12 +15,17 @@ from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
 from cooperation.tests.factories import CooperationFieldFactory, OrganizationFactory
+from programs.choices import ValueSource, ValueStatus
 from programs.iati import activity_dates, iati_activities, identifier, percentages
 from programs.models import Funding, Status
+from programs.services.results import period_value_record, period_value_submit
 
 from .factories import (
+    DisaggregationCategoryFactory,
+    DisaggregationFactory,
     FundingFactory,
     IndicatorFactory,
+    IndicatorPeriodFactory,
     MeasurementFactory,
     ProgramFactory,
     ProgramPartnerFactory,
@@ -286,3 +291,72 @@ def test_an_archived_program_and_its_projects_leave_the_file(public_portfolio, s
     ]
     assert ids == {identifier(record) for record in remaining}
     assert identifier(program) not in ids
+
+
+# --- results by period -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reported(public_portfolio, staff_user):
+    """The published project's indicator reported by quarter, broken down by gender, and a
+    program indicator it rolls up to; one value still under review."""
+    program = public_portfolio.reform
+    project = public_portfolio.reform_project
+    headline = IndicatorFactory(project=None, program=program, name="Koban opened", name_ja="開設した交番")
+    indicator = IndicatorFactory(project=project, parent=headline, name="Koban opened in the pilot provinces")
+    gender = DisaggregationFactory(indicator=indicator, name="gender")
+    female, male = (DisaggregationCategoryFactory(disaggregation=gender, name=name) for name in ("female", "male"))
+    year = IndicatorPeriodFactory(indicator=headline, start=date(2024, 4, 1), end=date(2025, 3, 31), target=50)
+    q1 = IndicatorPeriodFactory(indicator=indicator, start=date(2024, 4, 1), end=date(2024, 6, 30), target=10)
+    q1.target_breakdown.create(category=female, target=Decimal("4"))
+    q2 = IndicatorPeriodFactory(indicator=indicator, start=date(2024, 7, 1), end=date(2024, 9, 30), target=12)
+    record = {"actor": staff_user, "source": ValueSource.STAFF}
+    period_value_record(period=q1, value=Decimal("7"), breakdown={female: Decimal(3), male: Decimal(4)}, **record)
+    period_value_record(period=q1, value=Decimal("2.5"), **record)
+    period_value_submit(period=q2, actor=staff_user, value=Decimal("99"))
+    return {"headline": headline, "indicator": indicator, "year": year, "q1": q1, "q2": q2, "female": female}
+
+
+def _periods(activity, title: str) -> dict[str, etree._Element]:
+    indicator = next(node for node in activity.iter("indicator") if node.find("title/narrative").text == title)
+    return {period.find("period-start").get("iso-date"): period for period in indicator.findall("period")}
+
+
+def _plain(period, name: str) -> Decimal | None:
+    """The value of the period's total target or actual (the one without a dimension)."""
+    totals = [node for node in period.findall(name) if node.find("dimension") is None]
+    return Decimal(totals[0].get("value")) if totals else None
+
+
+def test_results_carry_periods_targets_and_approved_actuals(reported, activities_schema):
+    root = document()
+    activities_schema.assertValid(root)
+    by_id = activities_by_id(root)
+    q1, q2 = reported["q1"], reported["q2"]
+    approved_q1 = sum(v.value for v in q1.values.filter(status=ValueStatus.APPROVED))
+
+    periods = _periods(by_id[identifier(reported["indicator"].project)], reported["indicator"].name)
+    assert list(periods) == [q1.start.isoformat(), q2.start.isoformat()]
+    assert (_plain(periods["2024-04-01"], "target"), _plain(periods["2024-04-01"], "actual")) == (
+        q1.target,
+        approved_q1,
+    )
+    # The value under review is not published: the second quarter has its target only.
+    assert (_plain(periods["2024-07-01"], "target"), _plain(periods["2024-07-01"], "actual")) == (q2.target, None)
+
+    dimensions = {
+        (node.tag, node.find("dimension").get("name"), node.find("dimension").get("value")): Decimal(node.get("value"))
+        for node in periods["2024-04-01"]
+        if node.find("dimension") is not None
+    }
+    female_parts = sum(p.amount for p in reported["female"].values.all())
+    assert dimensions == {
+        ("target", "gender", "female"): Decimal(4),
+        ("actual", "gender", "female"): female_parts,
+        ("actual", "gender", "male"): Decimal(4),
+    }
+
+    # The program's own indicator, on the program's activity, rolled up from the project's.
+    program_periods = _periods(by_id[identifier(reported["headline"].program)], reported["headline"].name)
+    year = program_periods["2024-04-01"]
+    assert (_plain(year, "target"), _plain(year, "actual")) == (reported["year"].target, approved_q1)
