@@ -28,7 +28,7 @@ ROLE_LABELS = {
 }
 
 # The apps that hold the agency's records.
-DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees")
+DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees", "duty")
 
 # Apps outside the records that staff run in full: periodic tasks, login lockouts (staff
 # unlock colleagues) and authenticators (each staff member registers their own).
@@ -36,7 +36,15 @@ STAFF_TOOL_APPS = ("django_celery_beat", "axes", "otp_totp")
 
 # Records about accounts and credentials, and the queue of possible duplicate people
 # (which pairs records of different organizations), are for staff only, whatever the app.
-STAFF_ONLY_MODELS = {"cooperation.userprofile", "cooperation.apitoken", "trainees.traineeduplicate"}
+STAFF_ONLY_MODELS = {
+    "cooperation.userprofile",
+    "cooperation.apitoken",
+    "trainees.traineeduplicate",
+    "dispatch.emergencycontact",
+}
+# Duty of care names officials, where they are and whom to call: staff only; managers
+# read its counts on the dashboard.
+STAFF_ONLY_APPS = ("duty",)
 
 # What partner coordinators may do: "app_label.model": {"view", "add", …}. Each domain
 # app declares its own in its AppConfig as `partner_permissions`; reading the rows is
@@ -72,7 +80,12 @@ def role_permissions(role: str, permissions) -> list:
         if role == NPA_STAFF:
             keep = _is_domain_record(permission) or permission.content_type.app_label in STAFF_TOOL_APPS
         elif role == MANAGER:
-            keep = _is_domain_record(permission) and action == "view" and label not in STAFF_ONLY_MODELS
+            keep = (
+                _is_domain_record(permission)
+                and action == "view"
+                and label not in STAFF_ONLY_MODELS
+                and permission.content_type.app_label not in STAFF_ONLY_APPS
+            )
         else:
             keep = action in partner.get(label, set())
         if keep:

@@ -388,6 +388,7 @@ def _page_request(case: Case, data):
         "<int:pk>": extras["pack"].pk,
         "<str:code>": extras["published"].code,
         "<str:token>": invitation_token(extras["survey-invitation"]),
+        "<str:country>": "ID",
         "<uidb64>": "MQ",
         "<token>": "set-password",
     }.items():
