@@ -28,7 +28,11 @@ ROLE_LABELS = {
 }
 
 # The apps that hold the agency's records.
-DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees")
+DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees", "duty")
+
+# Apps whose records name officials abroad and where they are: staff only. Managers read
+# their figures on the dashboard, never the rows.
+STAFF_ONLY_APPS = ("duty",)
 
 # Apps outside the records that staff run in full: periodic tasks, login lockouts (staff
 # unlock colleagues) and authenticators (each staff member registers their own).
@@ -72,7 +76,12 @@ def role_permissions(role: str, permissions) -> list:
         if role == NPA_STAFF:
             keep = _is_domain_record(permission) or permission.content_type.app_label in STAFF_TOOL_APPS
         elif role == MANAGER:
-            keep = _is_domain_record(permission) and action == "view" and label not in STAFF_ONLY_MODELS
+            keep = (
+                _is_domain_record(permission)
+                and action == "view"
+                and label not in STAFF_ONLY_MODELS
+                and permission.content_type.app_label not in STAFF_ONLY_APPS
+            )
         else:
             keep = action in partner.get(label, set())
         if keep:

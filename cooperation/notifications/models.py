@@ -13,6 +13,7 @@ class NotificationKind(models.TextChoices):
     SAFETY_CHECK_IN = "safety_check_in", _("Safety check-in overdue")
     COURSE_DEADLINE = "course_deadline", _("Nomination deadline with open seats")
     COMPLETION_REPORT = "completion_report", _("Completion report overdue")
+    ROLL_CALL = "roll_call", _("Roll call with officials unaccounted for")
 
 
 class NotificationLevel(models.IntegerChoices):

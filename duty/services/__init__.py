@@ -1,0 +1,9 @@
+"""Writes with rules of the duty-of-care records; each module holds one part."""
+
+from .incidents import (  # noqa: F401
+    incident_close,
+    incident_import_cap,
+    incident_import_cap_feed,
+    incident_open,
+    roll_call_mark,
+)
