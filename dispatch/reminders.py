@@ -174,10 +174,23 @@ def departures_with_open_checklist(today: date) -> list[Reminder]:
     return found
 
 
+def check_in_interval() -> timedelta:
+    return timedelta(days=settings.SAFETY_CHECKIN_INTERVAL_DAYS)
+
+
+def silent_since(*, last_check_in: datetime | None, departed_on: date) -> datetime:
+    """When the official was last heard from: the latest check-in, else the start of the departure day."""
+    return last_check_in or timezone.make_aware(datetime.combine(departed_on, time.min))
+
+
+def missed_check_ins(*, last_check_in: datetime | None, departed_on: date, now: datetime) -> int:
+    """Whole check-in intervals gone by without a word; one or more is overdue, two escalate."""
+    return (now - silent_since(last_check_in=last_check_in, departed_on=departed_on)) // check_in_interval()
+
+
 def overdue_check_ins(now: datetime) -> list[Reminder]:
     """Deployed officials silent for a check-in interval or more; two intervals escalate."""
-    interval = timedelta(days=settings.SAFETY_CHECKIN_INTERVAL_DAYS)
-    cutoff = now - interval
+    cutoff = now - check_in_interval()
     latest = SafetyCheckIn.objects.filter(deployment=OuterRef("pk")).order_by("-at", "-pk")
     deployments = (
         Deployment.objects.filter(status=S.DEPLOYED)
@@ -194,8 +207,9 @@ def overdue_check_ins(now: datetime) -> list[Reminder]:
     )
     found = []
     for deployment in deployments:
-        since = deployment.last_check_in_at or timezone.make_aware(datetime.combine(deployment.actual_start, time.min))  # type: ignore[arg-type]  # deployed: started
-        misses = (now - since) // interval
+        departed_on: date = deployment.actual_start  # type: ignore[assignment]  # deployed: started
+        since = silent_since(last_check_in=deployment.last_check_in_at, departed_on=departed_on)
+        misses = missed_check_ins(last_check_in=deployment.last_check_in_at, departed_on=departed_on, now=now)
         if misses < 1:
             continue
         escalated = misses >= 2
