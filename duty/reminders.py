@@ -18,7 +18,7 @@ from cooperation.notifications.reminders import Reminder
 from cooperation.notifications.services import notifications_for
 
 from .models import Incident, IncidentStatus
-from .stats_incidents import roll_call_counts
+from .stats_incidents import with_roll_call_counts
 
 
 def reminder_window(opened_at: datetime, now: datetime, hours: int) -> int:
@@ -30,8 +30,9 @@ def roll_call_reminders(now: datetime) -> list[Reminder]:
     """Open incidents opened N hours ago or more with officials not accounted for."""
     hours = settings.ROLL_CALL_REMINDER_HOURS
     incidents = (
-        Incident.objects.filter(status=IncidentStatus.OPEN, created_at__lte=now - timedelta(hours=hours))
-        .annotate(**roll_call_counts())
+        with_roll_call_counts(
+            Incident.objects.filter(status=IncidentStatus.OPEN, created_at__lte=now - timedelta(hours=hours))
+        )
         .filter(unaccounted__gt=0)
         .order_by("pk")
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from .models import ACCOUNTED_FOR, Incident, IncidentStatus, RollCallEntry
 
@@ -25,12 +26,15 @@ def roll_call_counts() -> dict[str, Count]:
     }
 
 
+def with_roll_call_counts(incidents: QuerySet[Incident]) -> QuerySet[Any]:
+    """The incidents, each with `listed` and `unaccounted` (see roll_call_counts)."""
+    return incidents.annotate(**roll_call_counts())
+
+
 def open_roll_calls() -> list[OpenRollCall]:
     """Each open incident with how many officials its roll call lists and how many are unaccounted for."""
-    incidents = (
-        Incident.objects.filter(status=IncidentStatus.OPEN)
-        .annotate(**roll_call_counts())
-        .order_by("-occurred_at", "-pk")
+    incidents = with_roll_call_counts(Incident.objects.filter(status=IncidentStatus.OPEN)).order_by(
+        "-occurred_at", "-pk"
     )
     return [OpenRollCall(i.pk, i.title, i.listed, i.unaccounted) for i in incidents]
 

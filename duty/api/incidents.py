@@ -6,6 +6,8 @@ on the dashboard; partner coordinators see none of it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.types import OpenApiTypes
@@ -15,8 +17,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from cooperation.api.schema import ErrorSerializer
 from cooperation.api.permissions import RolePermission, StaffOnly
+from cooperation.api.schema import ErrorSerializer
 from cooperation.api.serializers import ActorField, CooperationSerializer
 from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from dispatch.api.fields import BriefReference
@@ -26,7 +28,7 @@ from ..models import Incident, RollCallEntry, RollCallStatus
 from ..stats_incidents import roll_call_counts
 
 BRIEF_EXCLUDED = OpenApiParameter("brief", OpenApiTypes.BOOL, exclude=True)
-NO_PAGING = {"pagination_class": None, "filter_backends": []}
+NO_PAGING: dict[str, Any] = {"pagination_class": None, "filter_backends": []}
 
 
 class IncidentSerializer(CooperationSerializer):

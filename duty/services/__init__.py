@@ -1,9 +1,11 @@
 """Writes with rules of the duty-of-care records; each module holds one part."""
 
-from .incidents import (  # noqa: F401
+from .incidents import (
     incident_close,
     incident_import_cap,
     incident_import_cap_feed,
     incident_open,
     roll_call_mark,
 )
+
+__all__ = ["incident_close", "incident_import_cap", "incident_import_cap_feed", "incident_open", "roll_call_mark"]
