@@ -21,6 +21,11 @@ from .stats_incidents import roll_call_counts
 MARKS = [choice for choice in RollCallStatus.choices if choice[0] != RollCallStatus.UNACCOUNTED]
 
 
+def _form(form_class: type[forms.Form], request) -> forms.Form:
+    """The form, bound on a POST even when it sends no field (an empty close is refused, not ignored)."""
+    return form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
+
+
 class CapUploadForm(forms.Form):
     file = forms.FileField(label=_("CAP 1.2 alert (XML)"))
 
@@ -155,7 +160,7 @@ class IncidentAdmin(ServiceWritesAdmin, RestrictedAdmin):
     def import_cap_view(self, request):
         if not self.has_add_permission(request):
             return HttpResponseRedirect(reverse("admin:duty_incident_changelist"))
-        form = CapUploadForm(request.POST or None, request.FILES or None)
+        form = _form(CapUploadForm, request)
         if request.method == "POST" and form.is_valid():
             try:
                 incident, created = services.incident_import_cap(
@@ -175,7 +180,7 @@ class IncidentAdmin(ServiceWritesAdmin, RestrictedAdmin):
 
     def roll_call_view(self, request, pk):
         incident = self._incident_or_404(request, pk)
-        form = RollCallMarkForm(request.POST or None)
+        form = _form(RollCallMarkForm, request)
         entries = incident.roll_call.select_related("expert", "marked_by").order_by("country", "expert__family_name")
         if request.method == "POST" and form.is_valid():
             chosen = entries.filter(pk__in=request.POST.getlist("entry"))
@@ -204,7 +209,7 @@ class IncidentAdmin(ServiceWritesAdmin, RestrictedAdmin):
 
     def close_view(self, request, pk):
         incident = self._incident_or_404(request, pk)
-        form = CloseForm(request.POST or None)
+        form = _form(CloseForm, request)
         if request.method == "POST" and form.is_valid():
             try:
                 services.incident_close(
