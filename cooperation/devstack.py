@@ -187,6 +187,7 @@ def run(port: int) -> int:
         _manage("load_reference_missions")
         _manage("create_demo_accounts")
         _manage("publish_demo_programs")
+        _manage("load_demo_abroad")
         _manage("setup_periodic_tasks")
         celery = [sys.executable, "-m", "celery", "-A", "cooperation"]
         commands = [

@@ -30,17 +30,21 @@ ROLE_LABELS = {
 # The apps that hold the agency's records.
 DOMAIN_APPS = ("cooperation", "programs", "dispatch", "trainees", "duty")
 
-# Apps whose records name officials abroad and where they are: staff only. Managers read
-# their figures on the dashboard, never the rows.
-STAFF_ONLY_APPS = ("duty",)
-
 # Apps outside the records that staff run in full: periodic tasks, login lockouts (staff
 # unlock colleagues) and authenticators (each staff member registers their own).
 STAFF_TOOL_APPS = ("django_celery_beat", "axes", "otp_totp")
 
 # Records about accounts and credentials, and the queue of possible duplicate people
 # (which pairs records of different organizations), are for staff only, whatever the app.
-STAFF_ONLY_MODELS = {"cooperation.userprofile", "cooperation.apitoken", "trainees.traineeduplicate"}
+STAFF_ONLY_MODELS = {
+    "cooperation.userprofile",
+    "cooperation.apitoken",
+    "trainees.traineeduplicate",
+    "dispatch.emergencycontact",
+}
+# Duty of care names officials, where they are and whom to call: staff only; managers
+# read its counts on the dashboard.
+STAFF_ONLY_APPS = ("duty",)
 
 # What partner coordinators may do: "app_label.model": {"view", "add", …}. Each domain
 # app declares its own in its AppConfig as `partner_permissions`; reading the rows is

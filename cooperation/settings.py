@@ -320,6 +320,8 @@ WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", defau
 # A deployed official checks in at least this often; each interval without one is a miss,
 # and the second miss is escalated to the managers.
 SAFETY_CHECKIN_INTERVAL_DAYS = env.int("SAFETY_CHECKIN_INTERVAL_DAYS", default=7)
+# Emergency contacts confirmed longer ago than this are checked again before a departure.
+CONTACTS_CONFIRMATION_DAYS = env.int("CONTACTS_CONFIRMATION_DAYS", default=180)
 # An incident's roll call is reminded of every this many hours while anyone is unaccounted for.
 ROLL_CALL_REMINDER_HOURS = env.int("ROLL_CALL_REMINDER_HOURS", default=4)
 # --- Duty of care: CAP alerts ------------------------------------------------------------

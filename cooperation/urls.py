@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(form_class=TwoFactorAuthenticationForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("dashboard/", include("reports.urls")),
+    path("duty/", include("duty.urls")),
     # The language follows the switch (a session cookie set through /i18n/setlang/), else
     # the user's profile, else the browser's Accept-Language.
     path("admin/", admin.site.urls),

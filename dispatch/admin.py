@@ -36,6 +36,7 @@ from .models import (
     Deployment,
     DeploymentStatusChange,
     DisasterEvent,
+    EmergencyContact,
     Expert,
     ExpertLanguage,
     FigureCheckpoint,
@@ -122,6 +123,15 @@ class ExpertLanguageInline(ServiceWritesInline, admin.TabularInline):
     extra = 1
 
 
+class EmergencyContactInline(ServiceWritesInline, admin.TabularInline):
+    model = EmergencyContact
+    create_service = staticmethod(services.emergency_contact_create)
+    update_service = staticmethod(services.emergency_contact_update)
+    instance_argument = "emergency_contact"
+    fields = ("kind", "name", "relation", "phone", "email", "notes")
+    extra = 1
+
+
 @admin.register(Expert)
 class ExpertAdmin(
     ArchivingAdminMixin, PersonalExportAdminMixin, DigestSearchAdminMixin, ServiceWritesAdmin, RestrictedAdmin
@@ -160,7 +170,7 @@ class ExpertAdmin(
     autocomplete_fields = ("organization",)
     filter_horizontal = ("specialties",)
     list_select_related = ("organization",)
-    inlines = (ExpertLanguageInline,)
+    inlines = (ExpertLanguageInline, EmergencyContactInline)
     fieldsets = (
         (None, {"fields": ("personnel_number", ("family_name", "given_name"), "name_ja", "rank", "organization")}),
         (_("Status"), {"fields": ("status", "gender", "specialties", "countries_of_experience", "notes")}),
@@ -174,6 +184,7 @@ class ExpertAdmin(
                     "medical_clearance_until",
                     "medical_notes",
                     "safety_training_on",
+                    "contacts_confirmed_on",
                 )
             },
         ),

@@ -51,6 +51,13 @@ class ChecklistKind(models.TextChoices):
     VISA = "visa", _("Visa")
     INSURANCE = "insurance", _("Insurance")
     LANGUAGE_TRAINING = "language_training", _("Language training")
+    EMERGENCY_CONTACTS = "emergency_contacts", _("Emergency contacts confirmed")
+
+
+class EmergencyContactKind(models.TextChoices):
+    NEXT_OF_KIN = "next_of_kin", _("Next of kin")
+    LOCAL = "local", _("Local contact")
+    SATELLITE_PHONE = "satellite_phone", _("Satellite phone")
 
 
 class CheckInStatus(models.TextChoices):

@@ -6,5 +6,5 @@ class DutyConfig(AppConfig):
     name = "duty"
     verbose_name = _("Duty of care")
 
-    # Its resources in /api/v1/ (mounted by cooperation/api/urls.py).
+    # Duty of care in /api/v1/ (mounted by cooperation/api/urls.py).
     api_urls = "duty.api.urls"

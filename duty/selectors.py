@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Case, CharField, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, F, IntegerField, OuterRef, Q, Subquery, TextChoices, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dispatch.choices import DeploymentStatus
 from dispatch.models import Deployment, Expert, SafetyCheckIn
@@ -38,8 +39,13 @@ from programs.models import Site
 from .models import OfficialTravel
 
 EARTH_RADIUS_KM = 6371.0
-DEPLOYMENT = "deployment"
-TRAVEL = "travel"
+
+
+class PresenceKind(TextChoices):
+    DEPLOYMENT = "deployment", _("Deployment")
+    TRAVEL = "travel", _("Official travel")
+
+
 TRAVEL_TOOK_PLACE = (OfficialTravel.Status.DEPARTED, OfficialTravel.Status.RETURNED)
 
 
@@ -116,7 +122,7 @@ def _deployments_present(on: date, countries: list[str] | None) -> list[Presence
             Presence(
                 expert_id=deployment.expert_id,  # type: ignore[arg-type]  # filtered: has an expert
                 name=_person(deployment.expert),
-                kind=DEPLOYMENT,
+                kind=PresenceKind.DEPLOYMENT,
                 source=f"dispatch.deployment:{deployment.pk}",
                 country=str(deployment.country),
                 place=_place(deployment.site_name or "", deployment.city),
@@ -147,7 +153,7 @@ def _travels_present(on: date, countries: list[str] | None) -> list[Presence]:
         Presence(
             expert_id=travel.traveller_id,
             name=_person(travel.traveller),
-            kind=TRAVEL,
+            kind=PresenceKind.TRAVEL,
             source=f"duty.officialtravel:{travel.pk}",
             country=str(travel.country),
             place=travel.city,

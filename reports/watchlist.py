@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from cooperation.notifications.reminders import Reminder
 from cooperation.privacy import can_see_personal_data
 from dispatch import stats as dispatch_stats
+from duty import stats as duty_stats
 from duty import stats_incidents
 from trainees import selectors as trainee_selectors
 
@@ -96,6 +97,18 @@ def watch_list(user, now: datetime | None = None) -> list[WatchSection]:
         ),
         document_section,
         roll_call_section,
+        # Counts only, for every reader: who and where are on the staff's headcount page.
+        WatchSection(
+            "abroad",
+            _("Officials abroad now, by country"),
+            [
+                WatchItem(
+                    _("%(country)s: %(count)d") % {"country": row.name, "count": row.officials},
+                    reverse("duty:headcount") + f"#country-{row.country}" if can_see_personal_data(user) else "",
+                )
+                for row in duty_stats.headcount_by_country(today)
+            ],
+        ),
         WatchSection(
             "courses",
             _("Courses starting within %(days)d days with open seats") % {"days": COURSE_HORIZON_DAYS},

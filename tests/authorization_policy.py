@@ -217,6 +217,12 @@ PAGES: dict[str, dict[str, dict]] = {
     "public/programs/<str:code>/": {"get": _everyone(200)},
     # Each kind of user is sent to its own door.
     "": {"get": _everyone(302)},
+    # Duty of care names officials abroad and whom to call: staff only. Managers read the
+    # counts on the dashboard; partners see nothing of it.
+    "api/v1/presence/": {"get": staff_only(200)},
+    "duty/": {"get": {**staff_only(200), ANONYMOUS: 302}},
+    "duty/evacuation/<str:country>/": {"get": {**staff_only(200), ANONYMOUS: 302}},
+    "duty/evacuation/<str:country>/xlsx/": {"get": {**staff_only(200), ANONYMOUS: 302}},
 }
 
 

@@ -391,6 +391,7 @@ def _page_request(case: Case, data):
         "certificates/<int:pk>": f"certificates/{extras['completed'].pk}",
         "<int:pk>": extras["pack"].pk,
         "<str:code>": extras["published"].code,
+        "<str:country>": "ID",
         "<uidb64>": "MQ",
         "<token>": "set-password",
     }.items():

@@ -3,13 +3,14 @@
 from .balances import FigureCheckpoint, OpeningBalance
 from .deployments import ChecklistItem, Deployment, DeploymentStatusChange, SafetyCheckIn
 from .missions import DisasterEvent, Mission
-from .roster import Expert, ExpertLanguage
+from .roster import EmergencyContact, Expert, ExpertLanguage
 
 __all__ = [
     "ChecklistItem",
     "Deployment",
     "DeploymentStatusChange",
     "DisasterEvent",
+    "EmergencyContact",
     "Expert",
     "ExpertLanguage",
     "FigureCheckpoint",

@@ -16,7 +16,7 @@ from cooperation.crypto import DigestField, EncryptedCharField, EncryptedTextFie
 from cooperation.languages import LANGUAGE_CHOICES, language_name, validate_language_code
 from cooperation.models import CooperationField, Organization, TimeStampedModel, validate_country_codes
 
-from ..choices import ExpertStatus, LanguageLevel
+from ..choices import EmergencyContactKind, ExpertStatus, LanguageLevel
 
 STANDBY_FLAGS = (
     "standby_rescue",
@@ -87,6 +87,12 @@ class Expert(Archivable, TimeStampedModel):  # type: ignore[misc]  # Archivable'
         ),
     )
     notes = models.TextField(_("notes"), blank=True)
+    contacts_confirmed_on = models.DateField(
+        _("emergency contacts confirmed on"),
+        null=True,
+        blank=True,
+        help_text=_("When the official last confirmed their emergency contacts; checked before each departure."),
+    )
 
     history = HistoricalRecords(m2m_fields=[specialties])
 
@@ -145,3 +151,32 @@ class ExpertLanguage(models.Model):
 
     def __str__(self) -> str:
         return f"{language_name(self.language)} {self.level}"
+
+
+class EmergencyContact(TimeStampedModel):
+    """Whom to call about an official abroad: family at home, people on site, a satellite phone."""
+
+    # Seen by agency staff only, everywhere (see cooperation.privacy); stored encrypted.
+    personal_fields = ("name", "relation", "phone", "email", "notes")
+
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("expert"), on_delete=models.CASCADE, related_name="emergency_contacts"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EmergencyContactKind.choices)
+    name = EncryptedCharField(_("name"), max_length=200)
+    relation = EncryptedCharField(
+        _("relation"), max_length=100, blank=True, default="", help_text=_("e.g. spouse, embassy liaison")
+    )
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True, default="")
+    email = EncryptedCharField(_("e-mail"), max_length=254, blank=True, default="")
+    notes = EncryptedTextField(_("notes"), blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["expert", "kind", "pk"]
+        verbose_name = _("emergency contact")
+        verbose_name_plural = _("emergency contacts")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"

@@ -34,7 +34,15 @@ from .missions import (
     mission_update,
     reference_missions_load,
 )
-from .roster import expert_create, expert_language_create, expert_language_update, expert_update
+from .roster import (
+    emergency_contact_create,
+    emergency_contact_update,
+    emergency_contacts_unconfirmed,
+    expert_create,
+    expert_language_create,
+    expert_language_update,
+    expert_update,
+)
 
 __all__ = [
     "DEPLOYMENT_TRANSITIONS",
@@ -56,6 +64,9 @@ __all__ = [
     "deployment_update",
     "disaster_create",
     "disaster_update",
+    "emergency_contact_create",
+    "emergency_contact_update",
+    "emergency_contacts_unconfirmed",
     "expert_create",
     "expert_language_create",
     "expert_language_update",

@@ -20,6 +20,7 @@ from programs.models import Project, program_scope
 from ..choices import CheckInStatus, ChecklistKind, DeploymentKind, DeploymentStatus, ExpertStatus
 from ..fitness import medical_valid_for, passport_required_until, passport_valid_for
 from ..models import ChecklistItem, Deployment, DeploymentStatusChange, Expert, SafetyCheckIn
+from .roster import emergency_contacts_unconfirmed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -45,6 +46,7 @@ STANDARD_CHECKLIST = (
     ChecklistKind.VISA,
     ChecklistKind.INSURANCE,
     ChecklistKind.LANGUAGE_TRAINING,
+    ChecklistKind.EMERGENCY_CONTACTS,
 )
 
 # Officials who may still be sent; retirees are on the roster precisely to be sent.
@@ -253,7 +255,12 @@ def deployment_unmet_conditions(deployment: Deployment) -> dict[str, list[Valida
     if expert.status not in DISPATCHABLE_EXPERT_STATUSES:
         add("expert", _("%(expert)s is marked unavailable.") % {"expert": expert}, "expert_unavailable")
     for item in deployment.checklist.all():
-        if item.required and not item.is_done:
+        if item.kind == ChecklistKind.EMERGENCY_CONTACTS:
+            # Done by the contacts themselves, judged on the day of departure.
+            unconfirmed = emergency_contacts_unconfirmed(expert, timezone.localdate())
+            if item.required and unconfirmed:
+                add("checklist", unconfirmed, "emergency_contacts_unconfirmed")
+        elif item.required and not item.is_done:
             add(
                 "checklist",
                 _("Checklist item not done: %(item)s.") % {"item": item.get_kind_display()},
@@ -427,6 +434,10 @@ def checklist_item_mark(*, item: ChecklistItem, done: bool, actor: Actor, note: 
     deployment = Deployment.objects.select_for_update().get(pk=item.deployment_id)
     if deployment.status not in (S.NOMINATED, S.PREPARING):
         raise refusal("checklist", _("The checklist is kept while preparing the departure."), "checklist_closed")
+    if done and item.kind == ChecklistKind.EMERGENCY_CONTACTS and deployment.expert is not None:
+        unconfirmed = emergency_contacts_unconfirmed(deployment.expert, timezone.localdate())
+        if unconfirmed:
+            raise refusal("checklist", unconfirmed, "emergency_contacts_unconfirmed")
     item.done_at = timezone.now() if done else None
     item.done_by = actor if done else None
     if note is not None:

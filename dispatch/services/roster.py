@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,7 +14,8 @@ from cooperation.models import CooperationField
 from cooperation.services import Actor, audited_save, model_update, record_create, record_update
 from cooperation.validation import refusal
 
-from ..models import Expert, ExpertLanguage
+from ..choices import EmergencyContactKind
+from ..models import EmergencyContact, Expert, ExpertLanguage
 
 
 def _save_expert(
@@ -77,3 +80,31 @@ def expert_language_create(*, actor: Actor, **data: Any) -> ExpertLanguage:
 @transaction.atomic
 def expert_language_update(*, expert_language: ExpertLanguage, actor: Actor, **data: Any) -> ExpertLanguage:
     return record_update(expert_language, actor=actor, **data)
+
+
+def emergency_contacts_unconfirmed(expert: Expert, on: date) -> str | None:
+    """Why the expert's emergency contacts do not yet allow a departure on `on`, or None.
+
+    A next of kin must be on file, and the official must have confirmed the contacts
+    within the last `CONTACTS_CONFIRMATION_DAYS` days.
+    """
+    if not expert.emergency_contacts.filter(kind=EmergencyContactKind.NEXT_OF_KIN).exists():
+        return _("Emergency contacts: no next of kin is on file for %(expert)s.") % {"expert": expert}
+    days = settings.CONTACTS_CONFIRMATION_DAYS
+    confirmed = expert.contacts_confirmed_on
+    if confirmed is None or confirmed < on - timedelta(days=days):
+        return _(
+            "Emergency contacts: %(expert)s last confirmed them on %(date)s; "
+            "they must be confirmed within %(days)s days before departure."
+        ) % {"expert": expert, "date": confirmed.isoformat() if confirmed else _("never"), "days": days}
+    return None
+
+
+@transaction.atomic
+def emergency_contact_create(*, actor: Actor, **data: Any) -> EmergencyContact:
+    return record_create(EmergencyContact, actor=actor, **data)
+
+
+@transaction.atomic
+def emergency_contact_update(*, emergency_contact: EmergencyContact, actor: Actor, **data: Any) -> EmergencyContact:
+    return record_update(emergency_contact, actor=actor, **data)

@@ -1,10 +1,28 @@
 from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 
 from cooperation.tests.factories import OrganizationFactory
-from dispatch.choices import CumulativeFigure, DeploymentKind, DisasterKind, MissionKind, RequestingParty, TeamType
-from dispatch.models import Deployment, DisasterEvent, Expert, ExpertLanguage, FigureCheckpoint, Mission, OpeningBalance
+from dispatch.choices import (
+    CumulativeFigure,
+    DeploymentKind,
+    DisasterKind,
+    EmergencyContactKind,
+    MissionKind,
+    RequestingParty,
+    TeamType,
+)
+from dispatch.models import (
+    Deployment,
+    DisasterEvent,
+    EmergencyContact,
+    Expert,
+    ExpertLanguage,
+    FigureCheckpoint,
+    Mission,
+    OpeningBalance,
+)
 from programs.models import Program, ProgramPartner
 from programs.tests import factories as programs_factories
 
@@ -28,6 +46,7 @@ class ExpertFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Expert
+        skip_postgeneration_save = True
 
     personnel_number = factory.Sequence(lambda n: f"P{n:06d}")
     family_name = factory.Sequence(lambda n: f"Family{n}")
@@ -40,6 +59,21 @@ class ExpertFactory(factory.django.DjangoModelFactory):
     passport_expiry = date(2099, 12, 31)
     medical_clearance_until = date(2099, 12, 31)
     safety_training_on = date(2024, 4, 1)
+    contacts_confirmed_on = factory.LazyFunction(timezone.localdate)
+    next_of_kin = factory.RelatedFactory(
+        "dispatch.tests.factories.EmergencyContactFactory", factory_related_name="expert"
+    )
+
+
+class EmergencyContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EmergencyContact
+
+    expert = factory.SubFactory(ExpertFactory, next_of_kin=None)
+    kind = EmergencyContactKind.NEXT_OF_KIN
+    name = factory.Sequence(lambda n: f"Hanako Family{n}")
+    relation = "spouse"
+    phone = "+81-90-0000-0000"
 
 
 class ExpertLanguageFactory(factory.django.DjangoModelFactory):

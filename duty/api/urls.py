@@ -1,10 +1,15 @@
-"""This app's API resources: (prefix, viewset, basename); mounted by cooperation/api/urls.py."""
+"""This app's API endpoints; mounted by cooperation/api/urls.py."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
 from .incidents import IncidentViewSet
+from .views import PresenceView
 
+# Resources of the router: (prefix, viewset, basename).
 routes = [
     ("incidents", IncidentViewSet, "incident"),
 ]
-urlpatterns: list[URLPattern | URLResolver] = []
+
+urlpatterns = [
+    path("presence/", PresenceView.as_view(), name="presence"),
+]

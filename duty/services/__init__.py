@@ -1,4 +1,4 @@
-"""Writes with rules of the duty-of-care records; each module holds one part."""
+"""Writes with rules for duty of care; each module holds one part (travel, incidents and roll calls)."""
 
 from .incidents import (
     incident_close,
