@@ -188,9 +188,10 @@ def test_staff_walk_a_deployment_through_the_api(staff_api, staff_user, partner_
     assert nominated.status_code == 200, nominated.content
     assert nominated.json()["expert"]["id"] == expert.pk
     preparing = staff_api.post(f"{url}transition/", {"to": "preparing"}, format="json").json()
-    assert len(preparing["checklist"]) == 6
+    assert len(preparing["checklist"]) == 7
     refused = staff_api.post(f"{url}transition/", {"to": "deployed"}, format="json")
     error = assert_error(refused, 400, "checklist", "checklist_incomplete")
+    # Language training is not required, and the expert's emergency contacts are confirmed already.
     assert len(error["fields"]["checklist"]) == 5
     for item in preparing["checklist"]:
         if item["required"]:
