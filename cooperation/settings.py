@@ -350,6 +350,13 @@ WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", defau
 SAFETY_CHECKIN_INTERVAL_DAYS = env.int("SAFETY_CHECKIN_INTERVAL_DAYS", default=7)
 # Emergency contacts confirmed longer ago than this are checked again before a departure.
 CONTACTS_CONFIRMATION_DAYS = env.int("CONTACTS_CONFIRMATION_DAYS", default=180)
+# An incident's roll call is reminded of every this many hours while anyone is unaccounted for.
+ROLL_CALL_REMINDER_HOURS = env.int("ROLL_CALL_REMINDER_HOURS", default=4)
+# --- Duty of care: CAP alerts ------------------------------------------------------------
+# A feed of Common Alerting Protocol 1.2 alerts polled by beat (duty.tasks.poll_cap_feed);
+# empty turns the polling off. Larger alerts than the limit are refused, uploaded or polled.
+CAP_FEED_URL = env("CAP_FEED_URL", default="")
+CAP_MAX_BYTES = env.int("CAP_MAX_BYTES", default=512 * 1024)
 # Links in e-mails point here.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -28,3 +28,6 @@ class OfficialTravelAdmin(ServiceWritesAdmin, RestrictedAdmin):
         "course_visit",
         "notes",
     )
+
+
+from . import admin_incidents  # noqa: E402, F401  the incident screens register themselves

@@ -19,6 +19,7 @@ from cooperation.notifications.reminders import Reminder
 from cooperation.privacy import can_see_personal_data
 from dispatch import stats as dispatch_stats
 from duty import stats as duty_stats
+from duty import stats_incidents
 from trainees import selectors as trainee_selectors
 
 if TYPE_CHECKING:
@@ -66,6 +67,20 @@ def watch_list(user, now: datetime | None = None) -> list[WatchSection]:
     else:
         document_section.withheld = len({reminder.params["expert"].pk for reminder in documents})
 
+    roll_call_section = WatchSection("roll_calls", _("Open roll calls: officials not yet accounted for"))
+    if can_see_personal_data(user):
+        roll_call_section.items = [
+            WatchItem(
+                _("%(incident)s: %(unaccounted)d of %(listed)d officials unaccounted for")
+                % {"incident": roll_call.title, "unaccounted": roll_call.unaccounted, "listed": roll_call.listed},
+                reverse("admin:duty_incident_change", args=[roll_call.incident_id]) if links else "",
+                urgent=roll_call.unaccounted > 0,
+            )
+            for roll_call in stats_incidents.open_roll_calls()
+        ]
+    else:
+        roll_call_section.withheld = stats_incidents.unaccounted_in_open_roll_calls()
+
     def course_link(course) -> str:
         return reverse("admin:trainees_course_change", args=[course.pk]) if links else ""
 
@@ -81,6 +96,7 @@ def watch_list(user, now: datetime | None = None) -> list[WatchSection]:
             _items(attention["check_ins"], links=links),
         ),
         document_section,
+        roll_call_section,
         # Counts only, for every reader: who and where are on the staff's headcount page.
         WatchSection(
             "abroad",

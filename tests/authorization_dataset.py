@@ -25,6 +25,7 @@ from dispatch.tests.factories import (
     MissionFactory,
     OpeningBalanceFactory,
 )
+from duty.models import Incident
 from programs.models import PeriodValue, PeriodValueEvidence
 from programs.tests.factories import (
     EventFactory,
@@ -100,7 +101,18 @@ def _side(organization, country: str) -> Side:
     r["enrollment"] = EnrollmentFactory(course=r["course"], nominated_by=organization, trainee__nationality=country)
     r["trainee"] = r["enrollment"].trainee
     r["delegation"] = DelegationFactory(country=country)
+    r["incident"] = _incident(country)
     return side
+
+
+def _incident(country: str) -> Incident:
+    """An open incident in the country, on a day nobody of the dataset is abroad."""
+    return Incident.objects.create(
+        kind="flood",
+        title=f"Flood in {country}",
+        countries=[country],
+        occurred_at=timezone.now() - timedelta(days=3650),
+    )
 
 
 def build() -> Dataset:
@@ -184,6 +196,7 @@ def spare(basename: str, data: Dataset, target: str):
             trainee=r["trainee"],
         ),
         "delegation": lambda: DelegationFactory(),
+        "incident": lambda: _incident(side.organization.country),
     }
     return makers[basename]()
 
@@ -213,4 +226,5 @@ MAKERS = (
     "trainee",
     "enrollment",
     "delegation",
+    "incident",
 )

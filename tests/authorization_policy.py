@@ -17,7 +17,7 @@ The policy (docs/security.md, "Authorization"):
 
 from __future__ import annotations
 
-from cooperation.roles import DOMAIN_APPS, STAFF_TOOL_APPS, partner_permissions
+from cooperation.roles import DOMAIN_APPS, STAFF_ONLY_APPS, STAFF_TOOL_APPS, partner_permissions
 
 ANONYMOUS = "anonymous"
 ROLELESS = "roleless"
@@ -67,6 +67,9 @@ def resource_expectation(model, operation: str, role: str, target: str, http_met
         return 401
     needed = NEEDS[operation]
     if role == ROLELESS:
+        return 403
+    if role in (MANAGER, COORDINATOR) and model._meta.app_label in STAFF_ONLY_APPS:
+        # Where officials are abroad: managers read the counts on the dashboard only.
         return 403
     if role == MANAGER and needed != "view":
         return 403
@@ -147,6 +150,11 @@ ACTIONS: dict[str, dict[str, dict]] = {
     "program-restore": {"post": staff_only(200)},
     "expert-restore": {"post": staff_only(200)},
     "trainee-restore": {"post": staff_only(200)},
+    # Incidents and their roll calls name officials abroad: staff only. The matrix sends
+    # no file and no mark; its incidents have nobody on the roll call, so they close.
+    "incident-cap": {"post": staff_only(400)},
+    "incident-close": {"post": staff_only(200)},
+    "incident-roll-call": {"get": staff_only(200), "post": staff_only(400)},
 }
 
 
@@ -274,6 +282,8 @@ ADMIN_REFUSED = {
     "cooperation.purgerecord": {"add", "delete"},
     # A reported value is entered by its reporter and reviewed, never added or deleted here.
     "programs.periodvalue": {"add", "delete"},
+    # An incident is closed with a record, never deleted.
+    "duty.incident": {"delete"},
     "trainees.enrollment": {"delete"},
     "trainees.surveyinvitation": {"add", "delete"},
     "trainees.traineeduplicate": {"add", "delete"},

@@ -52,7 +52,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.matrix]
 
 # The tables that hold records, accounts and their audit; a refused write leaves them as
 # they were (sessions and login attempts are not records).
-RECORD_TABLE_PREFIXES = ("cooperation_", "programs_", "dispatch_", "trainees_", "auth_", "django_admin_log", "otp_")
+RECORD_TABLE_PREFIXES = (
+    "cooperation_",
+    "programs_",
+    "dispatch_",
+    "trainees_",
+    "duty_",
+    "auth_",
+    "django_admin_log",
+    "otp_",
+)
 
 SESSION = "session"
 TOKEN = "token"
@@ -330,7 +339,7 @@ def _endpoint_by_name() -> dict:
 ENDPOINTS = _endpoint_by_name()
 
 
-MULTIPART_ACTIONS = {"course-nominations", *(f"{r}-history-import" for r in HISTORY_IMPORT_RESOURCES)}
+MULTIPART_ACTIONS = {"course-nominations", "incident-cap", *(f"{r}-history-import" for r in HISTORY_IMPORT_RESOURCES)}
 
 
 def _call(client, method: str, url: str, body=None, query=None, multipart=False):

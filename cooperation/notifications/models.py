@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     COMPLETION_REPORT = "completion_report", _("Completion report overdue")
     RESULTS_DUE = "results_due", _("Results due for a reporting period")
     RESULTS_REVIEW = "results_review", _("Reported results awaiting review")
+    ROLL_CALL = "roll_call", _("Roll call with officials unaccounted for")
 
 
 class NotificationLevel(models.IntegerChoices):

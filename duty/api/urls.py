@@ -2,10 +2,13 @@
 
 from django.urls import path
 
+from .incidents import IncidentViewSet
 from .views import PresenceView
 
 # Resources of the router: (prefix, viewset, basename).
-routes: list = []
+routes = [
+    ("incidents", IncidentViewSet, "incident"),
+]
 
 urlpatterns = [
     path("presence/", PresenceView.as_view(), name="presence"),

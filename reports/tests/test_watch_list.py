@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dispatch.choices import DeploymentStatus
 from dispatch.tests.factories import DeploymentFactory, ExpertFactory
+from duty.models import Incident, RollCallEntry
 from reports.watchlist import watch_list
 from trainees.models import EnrollmentStatus
 from trainees.tests.factories import CourseFactory, EnrollmentFactory
@@ -37,6 +38,10 @@ def build_watch_cases():
     )
     EnrollmentFactory(course=course, status=EnrollmentStatus.NOMINATED)
     CourseFactory()  # starts in two months: not yet on the list
+    incident = Incident.objects.create(
+        kind="flood", title="Flood in Manila", countries=["PH"], occurred_at=timezone.now()
+    )
+    RollCallEntry.objects.create(incident=incident, expert=ExpertFactory(), presence_source="travel", country="PH")
     return expert
 
 
@@ -51,12 +56,14 @@ def test_staff_see_each_case_with_its_details(staff_user):
         "departures": 1,
         "check_ins": 1,
         "documents": 1,
+        "roll_calls": 1,
         "courses": 1,
         "nominations": 1,
         "abroad": 1,
     }
     assert expert.personnel_number in sections["documents"].items[0].text
     assert sections["check_ins"].items[0].urgent  # thirty silent days are several missed check-ins
+    assert sections["roll_calls"].items[0].text == "Flood in Manila: 1 of 1 officials unaccounted for"
 
 
 def test_managers_see_how_many_officials_not_whose_documents(client, manager_user):
@@ -64,6 +71,7 @@ def test_managers_see_how_many_officials_not_whose_documents(client, manager_use
     sections = {section.key: section for section in watch_list(manager_user)}
     assert sections["documents"].items == []
     assert sections["documents"].withheld == 1
+    assert (sections["roll_calls"].items, sections["roll_calls"].withheld) == ([], 1)
 
     client.force_login(manager_user)
     html = client.get("/dashboard/").content.decode()
@@ -86,6 +94,7 @@ def test_the_watch_list_costs_the_same_queries_whatever_its_length(staff_user):
         "departures": 4,
         "check_ins": 4,
         "documents": 4,
+        "roll_calls": 4,
         "courses": 4,
         "nominations": 4,
         "abroad": 1,
