@@ -98,9 +98,14 @@ def _deployments_present(on: date, countries: list[str] | None) -> list[Presence
         .order_by("elsewhere", "pk")
     )
     latest = SafetyCheckIn.objects.filter(deployment=OuterRef("pk")).order_by("-at", "-pk")
+    # Safety first: an official whose planned return has passed with no return recorded is
+    # not known to be home, so stays on the list (up to today) until the return is recorded.
+    return_overdue = (
+        Q(actual_end__isnull=True, status=DeploymentStatus.DEPLOYED) if on <= timezone.localdate() else Q(pk__in=[])
+    )
     deployments = (
         Deployment.objects.filter(status__in=WENT_ABROAD, expert__isnull=False, actual_start__lte=on)
-        .filter(Q(actual_end__gte=on) | Q(actual_end__isnull=True, planned_end__gte=on))
+        .filter(Q(actual_end__gte=on) | Q(actual_end__isnull=True, planned_end__gte=on) | return_overdue)
         .annotate(
             site_name=Subquery(site.values("name")[:1], output_field=CharField()),
             site_latitude=Subquery(site.values("latitude")[:1]),

@@ -51,6 +51,20 @@ def test_actual_return_replaces_the_planned_end():
     assert source_of(earlier) not in sources(found)
 
 
+def test_an_official_past_the_planned_return_with_none_recorded_stays_on_the_list():
+    today = timezone.localdate()
+    overdue = departed_deployment(start=today - timedelta(days=30), end=today - timedelta(days=2))
+    home = departed_deployment(
+        start=today - timedelta(days=30), end=today - timedelta(days=2), returned_on=today - timedelta(days=2)
+    )
+
+    found = sources(officials_present(today))
+
+    assert source_of(overdue) in found and source_of(home) not in found
+    # A day still to come follows the plan: nobody is expected abroad past the planned end.
+    assert source_of(overdue) not in sources(officials_present(today + timedelta(days=1)))
+
+
 @pytest.mark.parametrize("status", ["requested", "nominated", "preparing", "cancelled"])
 def test_deployments_that_did_not_depart_never_count(status):
     DeploymentFactory(status=status, planned_start=DAY - timedelta(days=5), planned_end=DAY + timedelta(days=5))
