@@ -83,7 +83,9 @@ def _side(organization, country: str) -> Side:
     r["funding"] = FundingFactory(program=r["program"], organization=organization)
     r["indicator"] = IndicatorFactory(project=r["project"])
     r["measurement"] = MeasurementFactory(indicator=r["indicator"])
-    r["indicatorperiod"] = IndicatorPeriodFactory(indicator=r["indicator"])
+    # Reported values protect their indicator from deletion: theirs is one of its own, so the
+    # indicator above can be deleted by those who may.
+    r["indicatorperiod"] = IndicatorPeriodFactory(indicator=IndicatorFactory(project=r["project"]))
     r["periodvalue"] = _submitted_value(r["indicatorperiod"], organization)
     r["periodvalueevidence"] = _evidence(r["periodvalue"])
     r["event"] = EventFactory(program=r["program"])

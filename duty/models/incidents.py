@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,9 @@ from dispatch.models import Expert
 
 # The largest circle an area may be: half the Earth's circumference.
 MAX_RADIUS_KM = 20000
+# Incidents are dated in the modern calendar: earlier times have offsets (local mean time,
+# +09:18:59 in Tokyo) that no ISO 8601 reader accepts.
+EARLIEST_OCCURRENCE = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 class IncidentKind(models.TextChoices):
@@ -105,6 +111,12 @@ class Incident(TimeStampedModel):
         verbose_name_plural = _("incidents")
         constraints = [
             models.CheckConstraint(
+                condition=Q(occurred_at__gte=EARLIEST_OCCURRENCE),
+                name="incident_occurred_since_1900",
+                violation_error_code="occurred_at",
+                violation_error_message=_("An incident happened in 1900 or later."),
+            ),
+            models.CheckConstraint(
                 condition=~Q(countries=[]) | Q(latitude__isnull=False),
                 name="incident_has_an_area",
                 violation_error_code="no_area",
@@ -164,6 +176,13 @@ class Incident(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.occurred_at is not None and self.occurred_at < EARLIEST_OCCURRENCE:
+            raise ValidationError(
+                {"occurred_at": ValidationError(_("An incident happened in 1900 or later."), code="too_early")}
+            )
 
 
 class RollCallEntry(models.Model):
