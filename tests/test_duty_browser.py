@@ -49,6 +49,9 @@ def test_a_duty_officer_imports_an_earthquake_and_accounts_for_everyone(
     page.goto(f"{base}/duty/")
     page.wait_for_load_state()
     assert "Nepal" in page.locator("body").inner_text()
+    # The map is drawn from the geometry our own server sends: Nepal shaded with its three.
+    page.wait_for_selector("#duty-map path.country")
+    assert page.locator("#duty-map path[data-count]").evaluate_all("paths => paths.map(p => p.dataset.count)") == ["3"]
     page.screenshot(path=str(artifacts_dir / "duty-incident-headcount-en.png"), full_page=True)
 
     page.goto(f"{base}/admin/duty/incident/{incident.pk}/roll-call/")
