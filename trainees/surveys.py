@@ -33,9 +33,9 @@ from cooperation.outbox import enqueue_each
 from cooperation.roles import PARTNER_COORDINATOR
 from cooperation.services import Actor, audited_save, record_create, record_update
 from cooperation.validation import refusal
-from programs.choices import ValueSource, ValueStatus
+from programs.choices import ValueSource
 from programs.models import IndicatorPeriod, PeriodValue
-from programs.services.results import period_value_record
+from programs.services.results import period_value_recount
 
 from .choices import QuestionKind
 from .models import Enrollment, EnrollmentStatus, FollowUpSurvey, SurveyAnswer, SurveyInvitation, SurveyQuestion
@@ -303,26 +303,13 @@ def outcome_values_recompute(*, indicator_ids: set[int], day: date) -> list[Peri
     periods = IndicatorPeriod.objects.filter(
         indicator__in=indicator_ids, start__lte=day, end__gte=day, locked=False
     ).select_for_update(of=("self",))
-    recorded = []
-    for period in periods.order_by("pk"):
-        value = survey_outcome_value(period)
-        current = (
-            PeriodValue.objects.filter(period=period, source=ValueSource.SURVEY, status=ValueStatus.APPROVED)
-            .order_by("pk")
-            .first()
+    return [
+        period_value_recount(
+            period=period,
+            actor=None,
+            value=survey_outcome_value(period),
+            source=ValueSource.SURVEY,
+            comment=_("Counted from the follow-up survey answers of the period."),
         )
-        if current is None:
-            recorded.append(
-                period_value_record(
-                    period=period,
-                    actor=None,
-                    value=value,
-                    source=ValueSource.SURVEY,
-                    comment=_("Counted from the follow-up survey answers of the period."),
-                )
-            )
-        elif current.value != value:
-            current.value = value
-            audited_save(current)
-            recorded.append(current)
-    return recorded
+        for period in periods.order_by("pk")
+    ]

@@ -480,6 +480,7 @@ from .results import (  # noqa: E402  # the results services build on the portfo
     period_target_breakdown_set,
     period_value_approve,
     period_value_record,
+    period_value_recount,
     period_value_return,
     period_value_submit,
 )
@@ -496,6 +497,7 @@ __all__ = [
     "period_target_breakdown_set",
     "period_value_approve",
     "period_value_record",
+    "period_value_recount",
     "period_value_return",
     "period_value_submit",
 ]

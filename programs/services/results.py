@@ -379,3 +379,26 @@ def period_value_record(
     _write_breakdown(period_value, breakdown, actor)
     _step(period_value, actor=actor, from_status="", note=comment)
     return period_value
+
+
+@transaction.atomic
+def period_value_recount(
+    *, period: IndicatorPeriod, actor: Actor, value: Decimal, source: str, comment: str = ""
+) -> PeriodValue:
+    """The one value a system source (a follow-up survey) keeps per period: recorded the
+    first time, then brought up to date as its count changes, each change in its history."""
+    current = (
+        PeriodValue.objects.select_for_update()
+        .filter(period=period, source=source, status=ValueStatus.APPROVED)
+        .order_by("pk")
+        .first()
+    )
+    if current is None:
+        return period_value_record(period=period, actor=actor, value=value, source=source, comment=comment)
+    if current.value != value:
+        _require_open(period)
+        _check_breakdown(period.indicator, value, {})
+        current.value = value
+        audited_save(current, actor=actor)
+        _step(current, actor=actor, from_status=current.status, note=comment)
+    return current

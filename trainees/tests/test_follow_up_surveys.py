@@ -1,6 +1,7 @@
 """Follow-up surveys: invitations sent once, links that work once and expire, and the
 answers moving the outcome indicators they feed."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from trainees.surveys import (
     EMAIL_INVITATION_TASK,
     FOLLOW_UP_MONTHS,
     follow_up_surveys_add_defaults,
+    invitation_from_token,
     invitation_token,
     months_later,
     survey_answers_record,
@@ -108,8 +110,11 @@ def test_invitations_go_out_once_to_the_trainee_or_else_the_coordinator(
         assert survey_invitation_email(invitation_id=invitation.pk) is False  # a redelivered task
     assert sorted(message.to[0] for message in mail.outbox) == ["coordinator@example.org", "officer@example.org"]
     bodies = {message.to[0]: message.body for message in mail.outbox}
+    # The link in each e-mail names its own invitation (a token is signed with the second it
+    # was made in, so it is read back rather than compared with one made here).
     for invitation in first:
-        assert reverse("trainees:survey", args=[invitation_token(invitation)]) in bodies[invitation.email]
+        (link,) = re.findall(r"/trainees/surveys/([^/\s]+)/", bodies[invitation.email])
+        assert invitation_from_token(link) == invitation
 
 
 def test_the_daily_reminder_run_sends_the_invitations_that_fell_due(held_course, surveys):
@@ -184,6 +189,11 @@ def test_answers_move_the_outcome_indicator_one_value_per_period(outcome, held_c
     progress = {row.period.pk: row for row in period_progress(outcome["indicator"])}
     assert progress[outcome["period"].pk].actual == yes
     assert SurveyAnswer.objects.filter(question=outcome["applied"]).count() == len(given)
+    # Each change of the count is a step in the value's history: recorded once, then a step
+    # per recount that changed it ("partly" and "no" leave the count of yes where it was).
+    running = [sum(1 for c, _ in given[:count] if c == Applied.YES) for count in range(1, len(given) + 1)]
+    (value,) = _survey_values(outcome["period"])
+    assert value.status_changes.count() == len(set(running))
 
 
 def test_a_locked_period_keeps_its_value(outcome, held_course):
