@@ -6,10 +6,12 @@ module lists its resources as `routes = [(prefix, viewset, basename), …]`, plu
 order of INSTALLED_APPS, so the core never imports an app above it.
 """
 
+import re
 from importlib import import_module
 
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, include, path
+from django.urls.resolvers import RegexPattern
 from rest_framework.routers import DefaultRouter
 
 from .views import CooperationFieldViewSet, OrganizationViewSet, RegionViewSet
@@ -36,4 +38,34 @@ for module_name in api_url_modules():
         router.register(prefix, viewset, basename=basename)
     extra_patterns += getattr(module, "urlpatterns", [])
 
-urlpatterns = [*extra_patterns, path("", include(router.urls))]
+# A router's pattern starts with its resource: `^deployments/…`, `^deployments\.json`.
+RESOURCE = re.compile(r"\^([a-z0-9-]+)(?=/|\\\.)")
+
+
+def by_resource(patterns: list[URLPattern]) -> list[URLPattern | URLResolver]:
+    """The router's patterns under one resolver per resource.
+
+    Django tries a list of patterns one by one, recording each miss: with some two hundred
+    API routes in one list, reaching a late resource cost about 0.4 ms a request. Under a
+    resolver per resource a request tries the resources, then that resource's few routes.
+    Joined, the patterns are the router's own (`^deployments` + `/$`), so URLs, names,
+    `reverse()` and the schema are unchanged. Routes without a resource (the API root)
+    stay as they are.
+    """
+    result: list[URLPattern | URLResolver] = []
+    routes_of: dict[str, list[URLPattern]] = {}
+    for pattern in patterns:
+        regex = str(pattern.pattern)
+        resource = RESOURCE.match(regex)
+        if resource is None:
+            result.append(pattern)
+            continue
+        if resource[1] not in routes_of:
+            routes_of[resource[1]] = []
+            result.append(URLResolver(RegexPattern(f"^{resource[1]}"), routes_of[resource[1]]))
+        route = RegexPattern(f"^{regex[resource.end() :]}", name=pattern.name, is_endpoint=True)
+        routes_of[resource[1]].append(URLPattern(route, pattern.callback, pattern.default_args, pattern.name))
+    return result
+
+
+urlpatterns = [*extra_patterns, path("", include(by_resource(router.urls)))]

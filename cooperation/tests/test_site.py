@@ -54,3 +54,21 @@ def test_unknown_api_url_is_a_json_404(client):
     response = client.get("/api/v1/no-such-resource/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_each_api_route_resolves_under_its_resource_with_the_routers_own_url():
+    """The router's routes, grouped per resource, keep their URLs and names, and a request
+    tries the resources and then its resource's routes, not every route of the API."""
+    from django.urls import resolve, reverse
+
+    from cooperation.api.urls import router
+
+    routes = [pattern for pattern in router.urls if pattern.name and "format" not in pattern.pattern.regex.groupindex]
+    for pattern in routes:
+        path = "/api/v1/" + str(pattern.pattern).strip("^$").replace("(?P<pk>[^/.]+)", "7")
+        match = resolve(path)
+        assert (match.url_name, match.route) == (pattern.name, "api/v1/" + str(pattern.pattern).lstrip("^"))
+        if "(?P<pk>" in str(pattern.pattern):
+            assert reverse(pattern.name, args=[7]) == path
+    late = resolve(reverse(routes[-1].name, args=[7] if "(?P<pk>" in str(routes[-1].pattern) else []))
+    assert len(late.tried) < len(routes) / 2
