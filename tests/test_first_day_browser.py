@@ -176,10 +176,10 @@ def test_staff_onboard_coordinators_who_use_the_token_then_dispatch_and_publish(
 
 PROGRAMS_TAG = "Programs and projects · programs"
 # "Usable within a couple of seconds", with room for a loaded machine. With the programs
-# part, on the shared two cores at a load of 3 to 5, a first visit took 2.4-2.9 s (the
+# part, on the shared two cores at a load of 3 to 4, a first visit took 2.4-3.0 s (the
 # whole schema: 2.1-5.3 s), of which a browser with an empty cache spends 1.3-2.3 s
 # loading Swagger UI's own script before it reads any schema; with that script cached
-# (returning, Japanese), 1.3-1.9 s.
+# (returning, Japanese), 1.1-1.9 s (the whole schema: 1.3-2.7 s).
 FIRST_VISIT_WITHIN_MS = 4000
 CACHED_VISIT_WITHIN_MS = 3000
 
