@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from .api.views import SchemaView
+from .api.schema_views import ApiDocsView, SchemaView
 from .health import healthz
 from .login import TwoFactorAuthenticationForm
 from .views import home
@@ -16,12 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("cooperation.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
-    # The split view serves Swagger UI's start-up code as a script file, not inline (CSP).
-    path(
-        "api/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
-        name="api-docs",
-    ),
+    path("api/docs/", ApiDocsView.as_view(), name="api-docs"),
     # One password login for the whole site, with the second factor and the lockout: the
     # browsable API's login link lands on it too.
     path("api-auth/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -91,6 +91,8 @@ ERROR_RESPONSES = {
 
 # /api/v1/<resource>/…: the resource an operation belongs to.
 RESOURCE_IN_PATH = re.compile(r"^/api/v\d+/(?P<name>[^/{]+)")
+# Between a tag's part of the system (its app) and its resource.
+PART_SEPARATOR = " · "
 # The module of the base classes every resource's viewset builds on.
 PLATFORM_VIEWSETS_MODULE = "cooperation.api.viewsets"
 
@@ -114,7 +116,7 @@ class CooperationAutoSchema(AutoSchema):
             return super().get_tags()
         # In English whatever the reader's language: generated clients name their modules by tag.
         with translation.override("en"):
-            return [f"{app.verbose_name} · {resource['name']}"]
+            return [f"{app.verbose_name}{PART_SEPARATOR}{resource['name']}"]
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())

@@ -3,8 +3,10 @@
 import json
 
 import pytest
+from django.utils import translation
 
 from cooperation.api import schema_files
+from cooperation.tests import test_schema_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +42,28 @@ def test_a_missing_file_is_built_once_and_an_unknown_language_shares_the_default
     assert "/api/v1/programs/" in response.json()["paths"]
     assert [path.name for path in schema_dir.iterdir()] == [schema_files.schema_path("en").name]
     assert json.loads(schema_files.schema_path("en").read_text(encoding="utf-8")) == response.json()
+
+
+def test_a_part_is_cut_from_the_kept_schema_kept_beside_it_and_named_in_the_docs(client, schema_dir):
+    whole = test_schema_parts.whole_schema()
+    schema_files.schema_path("en").write_text(json.dumps(whole), encoding="utf-8")
+
+    response = client.get("/api/schema/?part=programs", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert list(response.json()["paths"]) == ["/api/v1/programs/"]
+    assert json.loads(schema_files.schema_path("en", "programs").read_text(encoding="utf-8")) == response.json()
+    assert response["ETag"] != client.get("/api/schema/", HTTP_ACCEPT="application/json")["ETag"]
+    again = client.get(
+        "/api/schema/?part=programs", HTTP_ACCEPT="application/json", HTTP_IF_NONE_MATCH=response["ETag"]
+    )
+    assert again.status_code == 304
+
+    unknown = client.get("/api/schema/?part=nope", HTTP_ACCEPT="application/json")
+    assert unknown.status_code == 400
+    assert [error["code"] for error in unknown.json()["error"]["fields"]["part"]] == ["invalid_choice"]
+
+    script = client.get("/api/docs/?script=&lang=ja").content.decode()
+    for app in schema_files.schema_parts("en"):
+        with translation.override("ja"):
+            assert json.dumps(str(app.verbose_name)) in script
+        assert f"/api/schema/?part={app.label}&lang=ja" in script
