@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from .api.views import SchemaView
-from .health import healthz
+from .health import healthz, livez
 from .login import TwoFactorAuthenticationForm
 from .views import home
 
@@ -14,6 +14,7 @@ handler500 = "cooperation.api.errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("api/v1/", include("cooperation.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a script file, not inline (CSP).
