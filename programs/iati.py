@@ -93,8 +93,6 @@ RESULT_OTHER = "9"
 MEASURE_UNIT, MEASURE_PERCENTAGE = "1", "2"
 BUDGET_ORIGINAL, BUDGET_COMMITTED = "1", "2"
 PARENT, CHILD = "1", "2"
-
-
 PROGRAM_KIND, PROJECT_KIND = "PRG", "PRJ"
 WHOLE = Decimal("100.00")
 
@@ -260,7 +258,8 @@ def figure(parent: etree._Element, model: etree._Element, value: str) -> etree._
     return node
 
 
-def shared_percentages(parent: etree._Element, model: etree._Element, weights: dict[str, int]) -> None:
+def percentage_shares(parent: etree._Element, model: etree._Element, weights: dict[str, int]) -> None:
+    """One copy of `model` per code, with the code and its share of 100."""
     for code, share in percentages(weights):
         node = add(parent, model)
         node.set("code", code)
@@ -325,9 +324,9 @@ def _write_places(activity: etree._Element, country: str, program: Document, pro
         return
     countries = {project["country"] for project in projects if project["country"]}
     if countries:
-        shared_percentages(activity, COUNTRY, dict.fromkeys(countries, 1))
+        percentage_shares(activity, COUNTRY, dict.fromkeys(countries, 1))
     elif program["regions"]:
-        shared_percentages(activity, OWN_REGION, dict.fromkeys(program["regions"], 1))
+        percentage_shares(activity, OWN_REGION, dict.fromkeys(program["regions"], 1))
     else:
         add(activity, UNSPECIFIED)
 
@@ -445,7 +444,7 @@ def _write_activity(
     for date_kind, when in activity_dates(record["status"], record["start"], record["end"], shared.today):
         add(activity, ACTIVITY_DATE[date_kind]).set(ISO_DATE, when)
     _write_places(activity, country, program, places_from)
-    shared_percentages(activity, SECTOR, sector_weights(fields))
+    percentage_shares(activity, SECTOR, sector_weights(fields))
     _write_budgets(activity, record["budgets"])
     for relation, other in related:
         add(activity, RELATED[relation]).set("ref", other)
