@@ -32,13 +32,17 @@ def main(argv: list[str]) -> int:
     rows = run_cases(args.cases or list(CASES), iterations=args.iterations, warmup=args.warmup, echo=print)
     disagreeing = [row for row in rows if not row.agrees]
     verdicts = [row.met for row in rows if row.met is not None]
-    load_failed = 0
+    load_failed = False
     if not args.cases:
         from . import load
+        from .harness import format_table
 
-        print("\n6. load test (bench/load.py), target: zero errors", flush=True)
-        load_failed = load.main([])
-        verdicts.append(not load_failed)
+        print("\n6. load test (bench/load.py)", flush=True)
+        outcome, clients = load.measure([])
+        row = outcome.row(clients)
+        print(f"\n{format_table([row])}", flush=True)
+        verdicts.append(bool(row.met))
+        load_failed = bool(outcome.errors) or not outcome.mixed.requests
     print(f"\n{targets_met(verdicts)}", flush=True)
     return 1 if disagreeing or load_failed else 0
 

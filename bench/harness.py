@@ -72,9 +72,13 @@ class Row:
     app_answer: Any = None
     raw_answer: Any = None
     extra: dict[str, str] = field(default_factory=dict)
+    # A ratio that is not one of medians, such as the load test's throughput against a baseline's.
+    measured_ratio: float | None = None
 
     @property
     def ratio(self) -> float | None:
+        if self.measured_ratio is not None:
+            return self.measured_ratio
         if self.raw is None or self.raw.median == 0:
             return None
         return self.app.median / self.raw.median

@@ -8,6 +8,11 @@ indicator measurements. Every client holds its own API token. The run prints the
 throughput, p50/p99 latency and the answers by status, and exits non-zero on any
 answer that is not a success.
 
+Against the same server, the same clients then call `/livez` (no database, no Redis)
+for a short while: that throughput is what the server, the network stack and the
+clients manage at all on this machine, and the mixed workload's throughput is reported
+as a share of it (target: at least a tenth, with no error).
+
 The parts (`prepare`, `gunicorn`, `run_load`) are importable so the reliability tests
 drive the same load against a small dataset.
 """
@@ -45,6 +50,12 @@ GUNICORN_WORKERS = 2
 GUNICORN_THREADS = 4
 
 CONNECTION_ERROR = 0  # the status recorded when no HTTP answer came back at all
+
+# The baseline: an endpoint that touches neither the database nor Redis.
+BASELINE_PATH = "/livez"
+BASELINE_SECONDS = 10.0
+# The mixed workload's throughput as a share of the baseline's, at least.
+TARGET_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -463,10 +474,59 @@ def run_load(
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
+def baseline_plan(plan: Plan) -> Plan:
+    """The same clients, each calling only the endpoint that needs no database."""
+    liveness: Action = lambda rng: Call("liveness", "GET", BASELINE_PATH)  # noqa: E731
+    return Plan(clients=[Client(client.name, client.token, [liveness]) for client in plan.clients])
+
+
+@dataclass
+class Outcome:
+    """The mixed workload and the baseline, measured against one server in one run."""
+
+    mixed: Result
+    baseline: Result
+
+    @property
+    def share(self) -> float:
+        return self.mixed.throughput / self.baseline.throughput if self.baseline.throughput else 0.0
+
+    @property
+    def errors(self) -> int:
+        return self.mixed.errors + self.baseline.errors
+
+    @property
+    def met(self) -> bool:
+        return not self.errors and self.mixed.requests > 0 and self.share >= TARGET_SHARE
+
+    def row(self, clients: int):
+        """The line of the benchmark table: latencies of the mixed workload against the
+        baseline's, and the throughput share as the ratio."""
+        from bench.harness import Row, Timing
+
+        return Row(
+            "6",
+            f"load test, {clients} clients, mixed workload",
+            Timing(tuple(self.mixed.latencies) or (0.0,)),
+            Timing(tuple(self.baseline.latencies) or (0.0,)),
+            f">= {TARGET_SHARE:.2f}x {BASELINE_PATH} req/s, 0 errors",
+            self.met,
+            extra={
+                "req/s": f"{self.mixed.throughput:,.1f}",
+                f"{BASELINE_PATH} req/s": f"{self.baseline.throughput:,.1f}",
+                "errors": str(self.errors),
+            },
+            measured_ratio=self.share,
+        )
+
+
+def measure(argv: list[str] | None = None) -> tuple[Outcome, int]:
+    """Parse the arguments, run the baseline and the mixed workload against one gunicorn,
+    print both; the outcome and the client count."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--baseline-seconds", type=float, default=BASELINE_SECONDS)
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
 
@@ -482,15 +542,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with gunicorn() as address:
             print(
-                f"load: {args.clients} clients for {args.seconds:g} s against gunicorn on {address} "
-                f"({GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads)",
+                f"load: {args.clients} clients against gunicorn on {address} "
+                f"({GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads): {BASELINE_PATH} for "
+                f"{args.baseline_seconds:g} s, then the mixed workload for {args.seconds:g} s",
                 flush=True,
             )
-            result = run_load(address, plan, clients=args.clients, seconds=args.seconds, seed=args.seed)
+            baseline = run_load(
+                address, baseline_plan(plan), clients=args.clients, seconds=args.baseline_seconds, seed=args.seed
+            )
+            mixed = run_load(address, plan, clients=args.clients, seconds=args.seconds, seed=args.seed)
     finally:
         revoke(plan)
-    print(result.summary(), flush=True)
-    return 1 if result.errors or not result.requests else 0
+    print(f"baseline ({BASELINE_PATH})\n{baseline.summary()}", flush=True)
+    print(f"mixed workload\n{mixed.summary()}", flush=True)
+    return Outcome(mixed=mixed, baseline=baseline), args.clients
+
+
+def main(argv: list[str] | None = None) -> int:
+    outcome, clients = measure(argv)
+    from bench.harness import format_table
+
+    print(f"\n{format_table([outcome.row(clients)])}", flush=True)
+    return 1 if outcome.errors or not outcome.mixed.requests else 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """/healthz: database, Redis, Celery worker and task-outbox status; 503 when one is down.
+/livez: the process is up and serving requests, whatever the rest.
 
 A worker counts as up while its heartbeat is fresh (cooperation.heartbeat): the check then
 costs one Redis read. Only without a fresh heartbeat are the workers pinged.
@@ -94,3 +95,10 @@ def healthz(request):
     else:
         status = "unavailable"
     return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)
+
+
+@never_cache
+def livez(request):
+    """Liveness, beside /healthz's readiness: the process answers. It reads neither the
+    database nor Redis, so an outage of either never looks like a process to restart."""
+    return JsonResponse({"status": "ok"})

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from .api.schema_views import ApiDocsView, SchemaView
-from .health import healthz
+from .health import healthz, livez
 from .login import TwoFactorAuthenticationForm
 from .views import home
 
@@ -13,6 +13,7 @@ handler500 = "cooperation.api.errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("api/v1/", include("cooperation.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(), name="api-docs"),

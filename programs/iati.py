@@ -2,8 +2,9 @@
 
 Each published program is one activity (hierarchy 1) and each published project of it
 another (hierarchy 2), linked by related-activity. The file is written one activity at
-a time: programs are read in chunks with their related rows prefetched per chunk, so
-memory and the number of queries depend on the chunk size, not on the portfolio.
+a time by lxml's incremental writer, from documents PostgreSQL builds for a round of
+programs in one statement (`programs.iati_source`): memory and the number of queries
+depend on the round's size, not on the portfolio.
 
 Choices the standard leaves to the publisher:
 - Roles: the agency reports and is accountable (2); funding partners fund (1);
@@ -35,37 +36,25 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from functools import cache
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from lxml import etree
 
-from cooperation.models import CooperationField, Organization, Region
+from cooperation.models import Organization
 from cooperation.periods import Period
 
-from .choices import Direction, ValueStatus
-from .models import (
-    Funding,
-    Indicator,
-    IndicatorPeriod,
-    Measurement,
-    PeriodTargetBreakdown,
-    PeriodValue,
-    PeriodValueBreakdown,
-    Program,
-    ProgramPartner,
-    Project,
-    Publication,
-    Status,
-)
-from .publication import published_programs
+from .choices import Direction
+from .iati_source import program_documents
+from .models import Funding, ProgramPartner, Status
 from .results import combine
 
 IATI_VERSION = "2.03"
-# Programs read per round of queries: each round costs ten queries, and memory holds one round.
+# Programs read per statement: memory holds one round of them.
 CHUNK_SIZE = 250
 
 ACCOUNTABLE = "2"
@@ -104,6 +93,11 @@ RESULT_OTHER = "9"
 MEASURE_UNIT, MEASURE_PERCENTAGE = "1", "2"
 BUDGET_ORIGINAL, BUDGET_COMMITTED = "1", "2"
 PARENT, CHILD = "1", "2"
+PROGRAM_KIND, PROJECT_KIND = "PRG", "PRJ"
+WHOLE = Decimal("100.00")
+
+# A program, project or indicator as `programs.iati_source` reads it.
+Document = dict[str, Any]
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -111,6 +105,8 @@ PARENT, CHILD = "1", "2"
 
 def percentages(weights: dict[str, int]) -> list[tuple[str, Decimal]]:
     """Shares of 100 with two decimals that add up to exactly 100 (largest remainder)."""
+    if len(weights) == 1:  # the usual case, one country or one sector
+        return [(code, WHOLE) for code in weights]
     total = sum(weights.values())
     cent = Decimal("0.01")
     exact = {code: Decimal(100 * weight) / total for code, weight in weights.items()}
@@ -127,21 +123,23 @@ def number(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def activity_dates(record: Program | Project, today: date) -> list[tuple[str, date]]:
-    """Actual dates for what has happened, planned ones for what has not; a start always."""
-    started = record.status in STARTED and record.start_date <= today
-    dates = [(ACTUAL_START if started else PLANNED_START, record.start_date)]
-    if record.end_date is not None:
-        ended = record.status in {Status.COMPLETED, Status.CANCELLED} and record.end_date <= today
-        dates.append((ACTUAL_END if ended else PLANNED_END, record.end_date))
+def activity_dates(status: str, start: str, end: str | None, today: str) -> list[tuple[str, str]]:
+    """Actual dates for what has happened, planned ones for what has not; a start always.
+    Dates are ISO strings, which compare as the days they name."""
+    started = status in STARTED and start <= today
+    dates = [(ACTUAL_START if started else PLANNED_START, start)]
+    if end is not None:
+        ended = status in {Status.COMPLETED, Status.CANCELLED} and end <= today
+        dates.append((ACTUAL_END if ended else PLANNED_END, end))
     return dates
 
 
-def sectors(fields: Iterable) -> list[tuple[str, Decimal]]:
+def sector_weights(dac_codes: Iterable[str]) -> dict[str, int]:
+    """How many of the fields name each DAC code; Police when none does."""
     weights: dict[str, int] = defaultdict(int)
-    for field in fields:
-        weights[field.dac_code] += 1
-    return percentages(weights or {POLICE_SECTOR: 1})
+    for code in dac_codes:
+        weights[code] += 1
+    return weights or {POLICE_SECTOR: 1}
 
 
 def fiscal_year_budgets(fundings: Iterable[Funding]) -> list[tuple[int, str, Decimal]]:
@@ -151,406 +149,349 @@ def fiscal_year_budgets(fundings: Iterable[Funding]) -> list[tuple[int, str, Dec
     return [(year, currency, amount) for (year, currency), amount in sorted(totals.items())]
 
 
-def identifier(record: Program | Project) -> str:
-    kind = "PRG" if isinstance(record, Program) else "PRJ"
-    return f"{settings.IATI_REPORTING_ORG_REF}-{kind}-{record.code}"
+@cache
+def fiscal_year_dates(year: int) -> tuple[str, str]:
+    period = Period.fiscal_year(year)
+    return period.start.isoformat(), period.end.isoformat()
+
+
+def identifier(kind: str, code: str) -> str:
+    return f"{settings.IATI_REPORTING_ORG_REF}-{kind}-{code}"
 
 
 # --- the writer ---------------------------------------------------------------------------------
 
-# Each element is made by one lxml call (in C) under its parent; attribute names are
-# written as XML spells them (`xml:lang` in lxml's Clark notation).
+# Setting an attribute is most of lxml's cost for an element (a namespaced one like
+# `xml:lang` costs triple), and each Python call counts at thousands of elements a
+# second. So every element is a copy of a template that already carries the attributes
+# fixed by its kind, in the order the file writes them; only the attributes that vary
+# are set on the copy. lxml copies a node with its attributes and children in one C call.
+# Attribute names are written as XML spells them (`xml:lang` in lxml's Clark notation).
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-ENGLISH = {LANG: "en"}
-JAPANESE = {LANG: "ja"}
-element = etree.SubElement
+ISO_DATE = "iso-date"
 
 
-def text(parent: etree._Element, name: str, value: str, attrib: dict[str, str] | None = None) -> etree._Element:
-    node = element(parent, name, attrib) if attrib else element(parent, name)
-    node.text = value
+def template(tag: str, **attrib: str) -> etree._Element:
+    """An element to copy; an attribute given empty is set on each copy."""
+    return etree.Element(tag, attrib)
+
+
+def _dated_template(tag: str, **attrib: str) -> etree._Element:
+    node = template(tag, **attrib)
+    node.append(template("period-start", **{ISO_DATE: ""}))
+    node.append(template("period-end", **{ISO_DATE: ""}))
     return node
 
 
-def narratives(parent: etree._Element, english: str, japanese: str = "") -> None:
-    text(parent, "narrative", english, ENGLISH)
-    if japanese:
-        text(parent, "narrative", japanese, JAPANESE)
+ENGLISH = template("narrative", **{LANG: "en"})
+JAPANESE = template("narrative", **{LANG: "ja"})
+ACTIVITY = {
+    kind: template("iati-activity", **{LANG: "en", "last-updated-datetime": "", "hierarchy": level})
+    for kind, level in ((PROGRAM_KIND, "1"), (PROJECT_KIND, "2"))
+}
+IDENTIFIER = template("iati-identifier")
+TITLE = template("title")
+DESCRIPTION = template("description")
+GENERAL_DESCRIPTION = template("description", type="1")
+OBJECTIVES = template("description", type="2")
+PARTICIPANT = {
+    (kind, role): template("participating-org", type=kind, role=role)
+    for kind in {*ORGANISATION_TYPE.values(), GOVERNMENT}
+    for role in {*PARTNER_ROLE.values(), COUNTERPART_ROLE}
+}
+STATUS = {status: template("activity-status", code=code) for status, code in ACTIVITY_STATUS.items()}
+ACTIVITY_DATE = {
+    kind: template("activity-date", type=kind, **{ISO_DATE: ""})
+    for kind in (PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END)
+}
+WHOLE_COUNTRY = template("recipient-country", code="", percentage="100")
+COUNTRY = template("recipient-country", code="", percentage="")
+OWN_REGION = template("recipient-region", code="", vocabulary=OWN_VOCABULARY, percentage="")
+UNSPECIFIED = template("recipient-region", code=UNSPECIFIED_REGION, vocabulary=DAC_VOCABULARY, percentage="100")
+SECTOR = template("sector", vocabulary=DAC_VOCABULARY, code="", percentage="")
+BUDGET = _dated_template("budget", type=BUDGET_ORIGINAL, status=BUDGET_COMMITTED)
+BUDGET_VALUE = template("value", currency="", **{"value-date": ""})
+RELATED = {relation: template("related-activity", ref="", type=relation) for relation in (PARENT, CHILD)}
+RESULT = template("result", type=RESULT_OTHER)
+INDICATOR = {
+    (measure, ascending): template("indicator", measure=measure, ascending=ascending)
+    for measure in (MEASURE_UNIT, MEASURE_PERCENTAGE)
+    for ascending in ("0", "1")
+}
+BASELINE = template("baseline", year="", **{ISO_DATE: ""}, value="")
+PERIOD = _dated_template("period")
+TARGET = template("target", value="")
+ACTUAL = template("actual", value="")
+DIMENSION = template("dimension", name="", value="")
 
 
-def described(parent: etree._Element, name: str, english: str, japanese: str = "", **attrib: str) -> etree._Element:
+def add(parent: etree._Element, model: etree._Element) -> etree._Element:
+    """A copy of `model` appended to `parent`."""
+    node = model.__copy__()
+    parent.append(node)
+    return node
+
+
+def described(parent: etree._Element, model: etree._Element, english: str, japanese: str = "") -> etree._Element:
     """An element holding narratives: a title, a description, a participant's name."""
-    node = element(parent, name, attrib) if attrib else element(parent, name)
-    narratives(node, english, japanese)
+    node = add(parent, model)
+    narrative = add(node, ENGLISH)
+    narrative.text = english
+    if japanese:
+        narrative = add(node, JAPANESE)
+        narrative.text = japanese
     return node
+
+
+def dated(parent: etree._Element, model: etree._Element, start: str, end: str) -> etree._Element:
+    """A copy of a template holding period-start and period-end, with their dates."""
+    node = add(parent, model)
+    node[0].set(ISO_DATE, start)
+    node[1].set(ISO_DATE, end)
+    return node
+
+
+def figure(parent: etree._Element, model: etree._Element, value: str) -> etree._Element:
+    """A target or an actual."""
+    node = add(parent, model)
+    node.set("value", value)
+    return node
+
+
+def percentage_shares(parent: etree._Element, model: etree._Element, weights: dict[str, int]) -> None:
+    """One copy of `model` per code, with the code and its share of 100."""
+    for code, share in percentages(weights):
+        node = add(parent, model)
+        node.set("code", code)
+        node.set("percentage", number(share))
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every activity of one file has in common: the day it is written (actual and
+    planned dates depend on it) and the agency as reporting organization and as the
+    accountable participant."""
+
+    today: str
+    reporting: etree._Element
+    accountable: etree._Element
+
+    @classmethod
+    def now(cls) -> Shared:
+        ref, name, name_ja = (
+            settings.IATI_REPORTING_ORG_REF,
+            settings.IATI_REPORTING_ORG_NAME,
+            settings.IATI_REPORTING_ORG_NAME_JA,
+        )
+        models = etree.Element("templates")
+        reporting = template("reporting-org", ref=ref, type=GOVERNMENT)
+        accountable = template("participating-org", ref=ref, type=GOVERNMENT, role=ACCOUNTABLE)
+        return cls(
+            today=timezone.localdate().isoformat(),
+            reporting=described(models, reporting, name, name_ja),
+            accountable=described(models, accountable, name, name_ja),
+        )
 
 
 # --- one activity -------------------------------------------------------------------------------
 
 
-def _participants(program: Program, counterpart: Organization | None) -> list[tuple[str, Organization]]:
+def _participants(program: Document, counterpart: Document | None) -> list[tuple[str, Document]]:
     seen: set[tuple[str, int]] = set()
     rows = []
-    pairs = [(PARTNER_ROLE[p.role], p.organization) for p in program.partner_list]  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+    pairs = [(PARTNER_ROLE[role], organization) for role, organization in program["partners"]]
     if counterpart is not None:
         pairs.append((COUNTERPART_ROLE, counterpart))
-    for role, organization in sorted(pairs, key=lambda pair: (pair[0], pair[1].code)):
-        if (role, organization.pk) not in seen:
-            seen.add((role, organization.pk))
+    for role, organization in sorted(pairs, key=lambda pair: (pair[0], pair[1]["code"])):
+        if (role, organization["id"]) not in seen:
+            seen.add((role, organization["id"]))
             rows.append((role, organization))
     return rows
 
 
-def _write_participants(activity: etree._Element, participants: list[tuple[str, Organization]]) -> None:
-    described(
-        activity,
-        "participating-org",
-        settings.IATI_REPORTING_ORG_NAME,
-        settings.IATI_REPORTING_ORG_NAME_JA,
-        ref=settings.IATI_REPORTING_ORG_REF,
-        type=GOVERNMENT,
-        role=ACCOUNTABLE,
-    )
+def _write_participants(
+    activity: etree._Element, accountable: etree._Element, participants: list[tuple[str, Document]]
+) -> None:
+    add(activity, accountable)
     for role, organization in participants:
-        described(
-            activity,
-            "participating-org",
-            organization.name,
-            organization.name_ja,
-            type=ORGANISATION_TYPE.get(organization.kind, GOVERNMENT),
-            role=role,
-        )
+        model = PARTICIPANT[ORGANISATION_TYPE.get(organization["kind"], GOVERNMENT), role]
+        described(activity, model, organization["name"], organization["name_ja"])
 
 
-def _write_places(activity: etree._Element, country: str, program: Program, projects: Iterable[Project]) -> None:
+def _write_places(activity: etree._Element, country: str, program: Document, projects: Iterable[Document]) -> None:
     if country:
-        element(activity, "recipient-country", code=country, percentage="100")
+        add(activity, WHOLE_COUNTRY).set("code", country)
         return
-    countries = {project.country.code for project in projects if project.country}  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
+    countries = {project["country"] for project in projects if project["country"]}
     if countries:
-        for code, share in percentages(dict.fromkeys(countries, 1)):
-            element(activity, "recipient-country", code=code, percentage=number(share))
-        return
-    regions = [region.code for region in program.region_list]  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-    if regions:
-        for code, share in percentages(dict.fromkeys(regions, 1)):
-            element(activity, "recipient-region", code=code, vocabulary=OWN_VOCABULARY, percentage=number(share))
-        return
-    element(activity, "recipient-region", code=UNSPECIFIED_REGION, vocabulary=DAC_VOCABULARY, percentage="100")
+        percentage_shares(activity, COUNTRY, dict.fromkeys(countries, 1))
+    elif program["regions"]:
+        percentage_shares(activity, OWN_REGION, dict.fromkeys(program["regions"], 1))
+    else:
+        add(activity, UNSPECIFIED)
 
 
-def _write_budgets(activity: etree._Element, fundings: Iterable[Funding]) -> None:
-    for year, currency, amount in fiscal_year_budgets(fundings):
-        period = Period.fiscal_year(year)
-        start = period.start.isoformat()
-        budget = element(activity, "budget", type=BUDGET_ORIGINAL, status=BUDGET_COMMITTED)
-        element(budget, "period-start", {"iso-date": start})
-        element(budget, "period-end", {"iso-date": period.end.isoformat()})
-        text(budget, "value", number(amount), {"currency": currency, "value-date": start})
+def _write_budgets(activity: etree._Element, budgets: Iterable[list]) -> None:
+    """Budgets summed per fiscal year and currency, in that order (`iati_source`)."""
+    for year, currency, amount in budgets:
+        start, end = fiscal_year_dates(year)
+        value = add(dated(activity, BUDGET, start, end), BUDGET_VALUE)
+        value.set("currency", currency)
+        value.set("value-date", start)
+        value.text = amount
 
 
-def _write_period(indicator: etree._Element, start: date, end: date) -> etree._Element:
-    period = element(indicator, "period")
-    element(period, "period-start", {"iso-date": start.isoformat()})
-    element(period, "period-end", {"iso-date": end.isoformat()})
-    return period
-
-
-def _write_measured_periods(node: etree._Element, indicator: Indicator) -> None:
+def _write_measured_periods(node: etree._Element, indicator: Document) -> None:
     """An indicator without reporting periods: one period per measurement, the overall
     target on the period ending on the target date (or a period of its own)."""
-    period_start = indicator.baseline_date
+    period_start = indicator["baseline_date"]
+    target_date = indicator["target_date"]
     target_written = False
-    measurements: list[Measurement] = indicator.measurement_list  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-    for measurement in measurements:
-        period = _write_period(node, period_start, measurement.period_end)
-        if measurement.period_end == indicator.target_date:
-            element(period, "target", value=number(indicator.target_value))
+    for period_end, value, next_day in indicator["measurements"]:
+        period = dated(node, PERIOD, period_start, period_end)
+        if period_end == target_date:
+            figure(period, TARGET, indicator["target"])
             target_written = True
-        element(period, "actual", value=number(measurement.value))
-        period_start = measurement.period_end + timedelta(days=1)
-    if not target_written and indicator.target_date >= period_start:
-        period = _write_period(node, period_start, indicator.target_date)
-        element(period, "target", value=number(indicator.target_value))
+        figure(period, ACTUAL, value)
+        period_start = next_day
+    if not target_written and target_date >= period_start:
+        figure(dated(node, PERIOD, period_start, target_date), TARGET, indicator["target"])
 
 
-def _approved_values(indicator: Indicator, period: IndicatorPeriod) -> list[PeriodValue]:
-    """The approved values that make the period's actual: its own, or for a program
-    indicator rolled up from its project indicators, theirs within the period's dates."""
-    own: list[PeriodValue] = period.approved_values  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-    children: list[Indicator] = getattr(indicator, "child_list", [])
-    if not children:
-        return own
-    pooled = [
-        value
-        for child in children
-        for child_period in child.period_list  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-        if period.start <= child_period.start and child_period.end <= period.end
-        for value in child_period.approved_values
-    ]
-    return sorted(pooled, key=lambda value: (value.reviewed_at, value.pk))
+def _dimension(parent: etree._Element, model: etree._Element, value: str, category: list[str]) -> None:
+    breakdown, category_name = category
+    dimension = add(figure(parent, model, value), DIMENSION)
+    dimension.set("name", breakdown)
+    dimension.set("value", category_name)
 
 
-def _dimension(parent: etree._Element, name: str, value: Decimal, category) -> None:
-    node = element(parent, name, value=number(value))
-    element(node, "dimension", name=category.disaggregation.name, value=category.name)
-
-
-def _write_reporting_periods(node: etree._Element, indicator: Indicator) -> None:
-    periods: list[IndicatorPeriod] = indicator.period_list  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-    for period in periods:
-        approved = _approved_values(indicator, period)
-        actual = combine([value.value for value in approved], indicator.aggregation)
-        targets: list[PeriodTargetBreakdown] = period.target_list  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-        if period.target is None and actual is None and not targets:
+def _write_reporting_periods(node: etree._Element, indicator: Document) -> None:
+    """Each period's approved values are its own, or for a program indicator rolled up
+    from project indicators, theirs within its dates (`iati_source`)."""
+    aggregation = indicator["aggregation"]
+    for period in indicator["periods"]:
+        approved = period["values"]
+        actual = combine([Decimal(value["value"]) for value in approved], aggregation)
+        targets = period["targets"]
+        if period["target"] is None and actual is None and not targets:
             continue
-        element_node = _write_period(node, period.start, period.end)
-        if period.target is not None:
-            element(element_node, "target", value=number(period.target))
-        for target in targets:
-            _dimension(element_node, "target", target.target, target.category)
+        element = dated(node, PERIOD, period["start"], period["end"])
+        if period["target"] is not None:
+            figure(element, TARGET, period["target"])
+        for target, category in targets:
+            _dimension(element, TARGET, target, category)
         if actual is None:
             continue
-        element(element_node, "actual", value=number(actual))
+        figure(element, ACTUAL, number(actual))
         amounts: dict[int, list[Decimal]] = defaultdict(list)
         categories = {}
         for value in approved:
-            for part in value.breakdown_list:  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-                amounts[part.category_id].append(part.amount)
-                categories[part.category_id] = part.category
-        for category_id, parts in sorted(amounts.items(), key=lambda item: categories[item[0]].pk):
-            combined = combine(parts, indicator.aggregation)
+            for category_id, amount, category in value["parts"]:
+                amounts[category_id].append(Decimal(amount))
+                categories[category_id] = category
+        for category_id, parts in sorted(amounts.items()):
+            combined = combine(parts, aggregation)
             if combined is not None:
-                _dimension(element_node, "actual", combined, categories[category_id])
+                _dimension(element, ACTUAL, number(combined), categories[category_id])
 
 
-def _write_indicator(result: etree._Element, indicator: Indicator) -> None:
-    percentage = indicator.unit.strip().lower() in {"%", "percent", "percentage"}
-    node = element(
-        result,
-        "indicator",
-        measure=MEASURE_PERCENTAGE if percentage else MEASURE_UNIT,
-        ascending="0" if indicator.direction == Direction.LOWER else "1",
-    )
-    described(node, "title", indicator.name, indicator.name_ja)
-    if indicator.description:
-        described(node, "description", indicator.description)
-    element(
-        node,
-        "baseline",
-        {
-            "year": str(indicator.baseline_date.year),
-            "iso-date": indicator.baseline_date.isoformat(),
-            "value": number(indicator.baseline_value),
-        },
-    )
-    if indicator.period_list:  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+def _write_indicator(result: etree._Element, indicator: Document) -> None:
+    percentage = indicator["unit"].strip().lower() in {"%", "percent", "percentage"}
+    measure = MEASURE_PERCENTAGE if percentage else MEASURE_UNIT
+    node = add(result, INDICATOR[measure, "0" if indicator["direction"] == Direction.LOWER else "1"])
+    described(node, TITLE, indicator["name"], indicator["name_ja"])
+    if indicator["description"]:
+        described(node, DESCRIPTION, indicator["description"])
+    baseline_date = indicator["baseline_date"]
+    baseline = add(node, BASELINE)
+    baseline.set("year", str(int(baseline_date[:4])))
+    baseline.set(ISO_DATE, baseline_date)
+    baseline.set("value", indicator["baseline"])
+    if indicator["periods"]:
         _write_reporting_periods(node, indicator)
     else:
         _write_measured_periods(node, indicator)
 
 
-def _write_results(activity: etree._Element, indicators: Iterable[Indicator]) -> None:
-    for indicator in indicators:
-        result = element(activity, "result", type=RESULT_OTHER)
-        described(result, "title", indicator.name, indicator.name_ja)
-        _write_indicator(result, indicator)
-
-
 def _write_activity(
-    record: Program | Project,
+    record: Document,
     *,
-    program: Program,
+    kind: str,
+    program: Document,
     country: str,
-    places_from: Iterable[Project],
-    fields: Iterable,
-    fundings: Iterable[Funding],
-    counterpart: Organization | None,
-    related: list[tuple[str, Program | Project]],
-    indicators: Iterable[Indicator],
-    today: date,
+    places_from: Iterable[Document],
+    fields: Iterable[str],
+    counterpart: Document | None,
+    related: list[tuple[str, str]],
+    shared: Shared,
 ) -> etree._Element:
-    activity = etree.Element(
-        "iati-activity",
-        {
-            LANG: "en",
-            "last-updated-datetime": record.updated_at.isoformat(timespec="seconds"),
-            "hierarchy": "1" if isinstance(record, Program) else "2",
-        },
-    )
-    text(activity, "iati-identifier", identifier(record))
+    activity = ACTIVITY[kind].__copy__()
+    activity.set("last-updated-datetime", record["updated"])
+    add(activity, IDENTIFIER).text = identifier(kind, record["code"])
+    add(activity, shared.reporting)
+    described(activity, TITLE, record["title"], record["title_ja"])
     described(
         activity,
-        "reporting-org",
-        settings.IATI_REPORTING_ORG_NAME,
-        settings.IATI_REPORTING_ORG_NAME_JA,
-        ref=settings.IATI_REPORTING_ORG_REF,
-        type=GOVERNMENT,
+        GENERAL_DESCRIPTION,
+        record["description"] or record["title"],
+        record["description_ja"] or record["title_ja"],
     )
-    described(activity, "title", record.title, record.title_ja)
-    described(
-        activity,
-        "description",
-        record.description or record.title,
-        record.description_ja or record.title_ja,
-        type="1",
-    )
-    objectives = getattr(record, "objectives", "")
+    objectives = record.get("objectives")
     if objectives:
-        described(activity, "description", objectives, type="2")
-    _write_participants(activity, _participants(program, counterpart))
-    element(activity, "activity-status", code=ACTIVITY_STATUS[record.status])
-    for kind, when in activity_dates(record, today):
-        element(activity, "activity-date", {"type": kind, "iso-date": when.isoformat()})
+        described(activity, OBJECTIVES, objectives)
+    _write_participants(activity, shared.accountable, _participants(program, counterpart))
+    add(activity, STATUS[record["status"]])
+    for date_kind, when in activity_dates(record["status"], record["start"], record["end"], shared.today):
+        add(activity, ACTIVITY_DATE[date_kind]).set(ISO_DATE, when)
     _write_places(activity, country, program, places_from)
-    for code, share in sectors(fields):
-        element(activity, "sector", vocabulary=DAC_VOCABULARY, code=code, percentage=number(share))
-    _write_budgets(activity, fundings)
-    for kind, other in related:
-        element(activity, "related-activity", ref=identifier(other), type=kind)
-    _write_results(activity, indicators)
+    percentage_shares(activity, SECTOR, sector_weights(fields))
+    _write_budgets(activity, record["budgets"])
+    for relation, other in related:
+        add(activity, RELATED[relation]).set("ref", other)
+    for indicator in record["indicators"]:
+        result = add(activity, RESULT)
+        described(result, TITLE, indicator["name"], indicator["name_ja"])
+        _write_indicator(result, indicator)
     return activity
 
 
-def _write_program(program: Program, today: date) -> etree._Element:
-    projects = program.published_projects  # type: ignore[attr-defined]  # prefetched (activities_queryset)
+def _write_program(program: Document, shared: Shared) -> etree._Element:
+    projects = program["projects"]
     return _write_activity(
         program,
+        kind=PROGRAM_KIND,
         program=program,
-        country=program.country.code or "",  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
+        country=program["country"],
         places_from=projects,
-        fields=program.field_list,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-        fundings=program.own_fundings,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-        counterpart=program.counterpart,
-        related=[(CHILD, project) for project in projects],
-        indicators=program.public_indicators,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-        today=today,
+        fields=program["fields"],
+        counterpart=program["counterpart"],
+        related=[(CHILD, identifier(PROJECT_KIND, project["code"])) for project in projects],
+        shared=shared,
     )
 
 
-def _write_project(project: Project, program: Program, today: date) -> etree._Element:
+def _write_project(project: Document, program: Document, shared: Shared) -> etree._Element:
     return _write_activity(
         project,
+        kind=PROJECT_KIND,
         program=program,
-        country=project.country.code or program.country.code or "",  # type: ignore[attr-defined]  # a CountryField reads as a Country; the stubs type it as str
+        country=project["country"] or program["country"],
         places_from=(),
-        fields=project.field_list or program.field_list,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-        fundings=project.funding_list,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-        counterpart=project.counterpart or program.counterpart,
-        related=[(PARENT, program)],
-        indicators=project.public_indicators,  # type: ignore[attr-defined]  # prefetched (activities_queryset)
-        today=today,
+        fields=project["fields"] or program["fields"],
+        counterpart=project["counterpart"] or program["counterpart"],
+        related=[(PARENT, identifier(PROGRAM_KIND, program["code"]))],
+        shared=shared,
     )
 
 
 # --- the file -----------------------------------------------------------------------------------
 
 
-def _reporting_periods() -> QuerySet[IndicatorPeriod]:
-    """Periods with their category targets, and their approved values (oldest approval
-    first) with the values' parts by category."""
-    categories = ("category__disaggregation",)
-    approved = (
-        PeriodValue.objects.filter(status=ValueStatus.APPROVED)
-        .only("period_id", "value", "reviewed_at")
-        .order_by("reviewed_at", "pk")
-        .prefetch_related(
-            Prefetch(
-                "breakdown",
-                queryset=PeriodValueBreakdown.objects.select_related(*categories).order_by("category_id"),
-                to_attr="breakdown_list",
-            )
-        )
-    )
-    return (
-        IndicatorPeriod.objects.only("indicator_id", "start", "end", "target")
-        .order_by("start")
-        .prefetch_related(
-            Prefetch("values", queryset=approved, to_attr="approved_values"),
-            Prefetch(
-                "target_breakdown",
-                queryset=PeriodTargetBreakdown.objects.select_related(*categories).order_by("category_id"),
-                to_attr="target_list",
-            ),
-        )
-    )
-
-
-def _public_indicators() -> QuerySet[Indicator]:
-    measurements = Measurement.objects.only("indicator_id", "period_end", "value").order_by("period_end")
-    return (
-        Indicator.objects.filter(internal=False)
-        .defer("created_at", "updated_at", "internal")
-        .prefetch_related(
-            Prefetch("measurements", queryset=measurements, to_attr="measurement_list"),
-            Prefetch("periods", queryset=_reporting_periods(), to_attr="period_list"),
-        )
-    )
-
-
-def activities_queryset() -> QuerySet[Program]:
-    """Published programs with every row their activities need, fetched per chunk.
-
-    Related rows are kept as plain lists (`to_attr`) with only the columns written: a
-    file of thousands of activities builds no queryset per activity, and parses no
-    timestamps it does not publish."""
-    money = Funding.objects.only("program_id", "project_id", "fiscal_year", "currency", "amount")
-    fields = CooperationField.objects.only("dac_code")
-    indicators = _public_indicators()
-    # A program indicator's periods count the approved values of the project indicators
-    # linked to it, published or not: the figure is the program's.
-    children = Indicator.objects.only("parent_id").prefetch_related(
-        Prefetch("periods", queryset=_reporting_periods(), to_attr="period_list")
-    )
-    program_indicators = indicators.prefetch_related(
-        Prefetch("children", queryset=children.order_by("pk"), to_attr="child_list")
-    )
-    projects = (
-        Project.objects.filter(publication=Publication.PUBLISHED)
-        .select_related("counterpart")
-        .prefetch_related(
-            Prefetch("fields", queryset=fields, to_attr="field_list"),
-            Prefetch("fundings", queryset=money.order_by("fiscal_year", "pk"), to_attr="funding_list"),
-            Prefetch("indicators", queryset=indicators.order_by("name", "pk"), to_attr="public_indicators"),
-        )
-    )
-    partners = ProgramPartner.objects.select_related("organization")
-    return (
-        published_programs()
-        .select_related("counterpart")
-        .prefetch_related(
-            Prefetch("fields", queryset=fields, to_attr="field_list"),
-            Prefetch("priority_regions", queryset=Region.objects.only("code"), to_attr="region_list"),
-            Prefetch("partnerships", queryset=partners, to_attr="partner_list"),
-            Prefetch("fundings", queryset=money.filter(project__isnull=True), to_attr="own_fundings"),
-            Prefetch("indicators", queryset=program_indicators.order_by("name", "pk"), to_attr="public_indicators"),
-            Prefetch("projects", queryset=projects.order_by("code"), to_attr="published_projects"),
-        )
-        .order_by("code")
-    )
-
-
-def _release(program: Program) -> None:
-    """Drop what was prefetched for a written program. Prefetching makes reference cycles
-    (each project points back at its program, each indicator at its project, each
-    measurement and period at its indicator), which only the garbage collector frees; broken here,
-    a chunk's rows go as soon as it is written and memory stays flat along the file."""
-    for project in program.published_projects:  # type: ignore[attr-defined]  # prefetched
-        for indicator in project.public_indicators:
-            indicator.measurement_list = indicator.period_list = []
-        project.public_indicators = []
-        project.funding_list = project.field_list = []
-    for indicator in program.public_indicators:  # type: ignore[attr-defined]  # prefetched
-        indicator.measurement_list = indicator.period_list = indicator.child_list = []
-    program.published_projects = program.public_indicators = []  # type: ignore[attr-defined]  # prefetched
-    program.own_fundings = program.partner_list = program.field_list = program.region_list = []  # type: ignore[attr-defined]  # prefetched
-
-
 def iati_activities(*, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
     """The whole `iati-activities` document, written incrementally by lxml: each yielded
-    piece holds the activities of one program, so memory holds one chunk of programs and
+    piece holds the activities of one program, so memory holds one round of programs and
     one activity's tree, whatever the portfolio."""
-    today = timezone.localdate()
+    shared = Shared.now()
     buffer = io.BytesIO()
 
     def taken() -> bytes:
@@ -566,11 +507,10 @@ def iati_activities(*, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
             document.write("\n")
             document.flush()
             yield taken()
-            for program in activities_queryset().iterator(chunk_size=chunk_size):
-                document.write(_write_program(program, today), "\n")
-                for project in program.published_projects:  # type: ignore[attr-defined]  # prefetched
-                    document.write(_write_project(project, program, today), "\n")
-                _release(program)
+            for program in program_documents(chunk_size=chunk_size):
+                document.write(_write_program(program, shared), "\n")
+                for project in program["projects"]:
+                    document.write(_write_project(project, program, shared), "\n")
                 document.flush()
                 yield taken()
     yield taken()

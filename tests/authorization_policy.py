@@ -190,6 +190,8 @@ def _reporters(allowed: int) -> dict:
 PAGES: dict[str, dict[str, dict]] = {
     # Health is public; 503 (degraded) when no worker answers, as in the tests.
     "healthz": {"get": _everyone((200, 503))},
+    # Liveness is public and needs nothing but the process.
+    "livez": {"get": _everyone(200)},
     # The API root lists the resources; the API needs a signed-in caller.
     "api/v1/": {"get": {**_everyone(200), ANONYMOUS: 401}},
     "api/v1/reports/annual-summary/": {"get": _readers(200, anonymous=401)},

@@ -1,4 +1,4 @@
-"""/healthz against the real database, the real Redis and a real Celery worker."""
+"""/healthz against the real database, the real Redis and a real Celery worker; /livez without them."""
 
 import time
 
@@ -100,3 +100,12 @@ def test_503_when_redis_is_unreachable(client, settings, tmp_path):
     assert checks["database"]["ok"] is True
     assert checks["redis"]["ok"] is False
     assert checks["worker"]["ok"] is False
+
+
+def test_livez_answers_without_the_database_or_redis(client, settings, tmp_path, django_assert_num_queries):
+    settings.REDIS_URL = f"unix://{tmp_path}/nothing-listens-here.sock"
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
