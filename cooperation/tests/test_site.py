@@ -70,5 +70,6 @@ def test_each_api_route_resolves_under_its_resource_with_the_routers_own_url():
         assert (match.url_name, match.route) == (pattern.name, "api/v1/" + str(pattern.pattern).lstrip("^"))
         if "(?P<pk>" in str(pattern.pattern):
             assert reverse(pattern.name, args=[7]) == path
-    late = resolve(reverse(routes[-1].name, args=[7] if "(?P<pk>" in str(routes[-1].pattern) else []))
+    last = next(pattern for pattern in reversed(routes) if pattern.name != "api-root")
+    late = resolve(reverse(last.name, args=[7] if "(?P<pk>" in str(last.pattern) else []))
     assert len(late.tried) < len(routes) / 2
