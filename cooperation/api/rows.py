@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework import fields, relations, serializers
 from rest_framework.fields import SkipField
@@ -25,6 +26,18 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
 Step = tuple[str, Callable[[Any], Any], Callable[[Any], Any]]
+
+
+def listed(relation: str, queryset=None) -> Prefetch:
+    """The rows of a to-many `relation` prefetched as a plain list, which the nested list
+    of the same name reads. Django's own prefetch builds a filtered queryset for every
+    parent row to hold its cache (a hundred on a page); a list attribute needs none."""
+    return Prefetch(relation, queryset=queryset, to_attr=listed_attribute(relation))
+
+
+def listed_attribute(relation: str) -> str:
+    return f"_listed_{relation}"
+
 
 # Field classes whose own `get_attribute` only reads `source` from the instance.
 _PLAIN_READERS = (fields.Field.get_attribute, relations.RelatedField.get_attribute)
@@ -38,6 +51,8 @@ def _reader(serializer, field) -> Callable[[Any], Any]:
         return field.get_attribute
     if field.source == "*":
         return _itself
+    if isinstance(field, serializers.ListSerializer) and len(field.source_attrs) == 1:
+        return _listed_reader(field)
     model = getattr(getattr(serializer, "Meta", None), "model", None)
     if model is None or len(field.source_attrs) != 1 or field.source not in _column_names(model):
         return field.get_attribute
@@ -49,6 +64,17 @@ def _reader(serializer, field) -> Callable[[Any], Any]:
         except (AttributeError, ObjectDoesNotExist):
             # A missing related row: DRF's own reading decides (null, default or skip).
             return field.get_attribute(row)
+
+    return read
+
+
+def _listed_reader(field) -> Callable[[Any], Any]:
+    """The nested rows from the list `listed` prefetched, else through the relation."""
+    attribute = listed_attribute(field.source)
+
+    def read(row):
+        rows = row.__dict__.get(attribute)
+        return field.get_attribute(row) if rows is None else rows
 
     return read
 
