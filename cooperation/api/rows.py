@@ -20,7 +20,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
-from rest_framework import fields, relations, serializers
+from rest_framework import ISO_8601, fields, relations, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
@@ -117,7 +117,7 @@ def _writer(serializer, field) -> Callable[[Any], Any]:
 
 def _iso(field, default) -> bool:
     chosen = getattr(field, "format", default)
-    return isinstance(chosen, str) and chosen.lower() == fields.ISO_8601
+    return isinstance(chosen, str) and chosen.lower() == ISO_8601
 
 
 def _choice_writer(field) -> Callable[[Any], Any]:
@@ -163,7 +163,7 @@ class PlannedRowsMixin:
 
     def to_representation(self, instance):
         if not isinstance(instance, models.Model):
-            return super().to_representation(instance)  # type: ignore[misc]  # mixed into a Serializer
+            return super().to_representation(instance)
         plan = self._row_plan
         if plan is None:
             plan = self._row_plan = row_plan(self)
