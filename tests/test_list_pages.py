@@ -10,10 +10,17 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
 from conftest import make_other_org, make_partner_org
+from dispatch.api.views import DeploymentViewSet
 from dispatch.models import ChecklistItem
 from dispatch.tests.factories import DeploymentFactory, ExpertFactory, ProjectFactory, partner_in
+from trainees.api.views import CourseViewSet, EnrollmentViewSet
 from trainees.models import EnrollmentStatus
 from trainees.tests.factories import CourseFactory, EnrollmentFactory
 
@@ -213,3 +220,23 @@ def test_links_are_those_of_the_record(staff_api):
             assert row["certificate_url"] == f"http://testserver/trainees/certificates/{row['id']}/"
         else:
             assert row["certificate_url"] is None
+
+
+# --- rows written from a plan ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewset", [DeploymentViewSet, EnrollmentViewSet, CourseViewSet])
+@pytest.mark.parametrize("who", ["staff_user", "coordinator_user"])
+def test_rows_are_written_as_drf_writes_them(request, viewset, who):
+    """The row plan (cooperation.api.rows) gives DRF's own JSON, byte for byte, for every
+    row of a page read as the list reads it, in Japanese (display strings and labels)."""
+    user = request.getfixturevalue(who)
+    answer = Request(APIRequestFactory().get("/"))
+    answer.user = user
+    rows = list(viewset.queryset.restrict(user, "view").order_by("pk"))
+    assert rows
+    with translation.override("ja"):
+        planned = viewset.serializer_class(rows, many=True, context={"request": answer})
+        reference = viewset.serializer_class(rows, many=True, context={"request": answer})
+        by_drf = [serializers.Serializer.to_representation(reference.child, row) for row in rows]
+        assert JSONRenderer().render(planned.data) == JSONRenderer().render(by_drf)

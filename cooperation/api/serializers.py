@@ -19,6 +19,7 @@ from cooperation.roles import MANAGER, NPA_STAFF, PARTNER_COORDINATOR, roles_of,
 
 from .errors import validation_error_from_django
 from .links import TemplatedIdentityField
+from .rows import PlannedRowsMixin
 
 # Serializer class → its fields as ModelSerializer builds them from the model. Building
 # reads every model field's options (a write's largest single cost after the database);
@@ -26,7 +27,7 @@ from .links import TemplatedIdentityField
 _built_fields: dict[type, dict] = {}
 
 
-class CooperationSerializer(serializers.HyperlinkedModelSerializer):
+class CooperationSerializer(PlannedRowsMixin, serializers.HyperlinkedModelSerializer):
     """Adds `id` and `display`; `brief=True` keeps only `Meta.brief_fields`."""
 
     serializer_url_field = TemplatedIdentityField
@@ -148,6 +149,10 @@ class CooperationSerializer(serializers.HyperlinkedModelSerializer):
         return attrs
 
 
+class NestedRowSerializer(PlannedRowsMixin, serializers.ModelSerializer):
+    """Rows listed inside a record (its history, its checklist), written through a row plan."""
+
+
 def request_user(field):
     """The user a serializer (or one of its fields) answers, or None outside a request."""
     request = field.context.get("request")
@@ -182,6 +187,8 @@ class ScopedReferenceMixin(_ReferenceField):
     lists). Staff and managers, who read every record, resolve and see everything.
     """
 
+    _scoped_models: dict[type, bool] | None = None
+
     def get_queryset(self):
         return in_scope_of(request_user(self), super().get_queryset())
 
@@ -193,10 +200,17 @@ class ScopedReferenceMixin(_ReferenceField):
         return ScopedManyRelatedField(**list_kwargs)
 
     def _hidden(self, obj) -> bool:
-        user = request_user(self)
         model = type(obj)
-        if not is_scoped_for(user, model):
+        # The field lives for one answer: who asks, and so whether the model is scoped for
+        # them, is settled at the first row.
+        scoped = self._scoped_models
+        if scoped is None:
+            scoped = self._scoped_models = {}
+        if model not in scoped:
+            scoped[model] = is_scoped_for(request_user(self), model)
+        if not scoped[model]:
             return False
+        user = request_user(self)
         # Whether each referenced record is visible, asked once per answer: a single
         # record asks for itself; the first row of a list asks for every record the page
         # references through this field; a reference nested in a list inside a list (whose
@@ -286,13 +300,18 @@ class ActorField(serializers.Field):
         PARTNER_COORDINATOR: _("Partner coordinator"),
     }
 
+    _names_staff: bool | None = None
+
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
     def to_representation(self, user):
-        reader = request_user(self)
-        if reader is not None and sees_everything(reader, "change"):
+        # Settled at the first row: the field lives for one answer, to one reader.
+        if self._names_staff is None:
+            reader = request_user(self)
+            self._names_staff = reader is not None and sees_everything(reader, "change")
+        if self._names_staff:
             return user.get_username()
         # Rows of one answer share few actors: describe each once.
         described = self.context.setdefault("_actors", {})

@@ -6,7 +6,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from cooperation.access import organization_of
-from cooperation.api.serializers import ActorField, CooperationSerializer
+from cooperation.api.serializers import ActorField, CooperationSerializer, NestedRowSerializer
 from cooperation.languages import validate_language_code
 from cooperation.models import CooperationField, Organization
 from cooperation.privacy import PersonalDataMixin
@@ -107,7 +107,7 @@ class ExpertSerializer(PersonalDataMixin, CooperationSerializer):
         return attrs
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer):
+class ChecklistItemSerializer(NestedRowSerializer):
     done_by = ActorField()
 
     class Meta:
@@ -200,7 +200,7 @@ class PastDeploymentSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, help_text="The status history's note.")
 
 
-class DeploymentStatusChangeSerializer(serializers.ModelSerializer):
+class DeploymentStatusChangeSerializer(NestedRowSerializer):
     actor = ActorField()
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from cooperation.access import in_scope_of
 from cooperation.api.permissions import StaffOnly
 from cooperation.api.row_imports import HistoryImportMixin
+from cooperation.api.rows import listed
 from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
 
@@ -141,6 +143,13 @@ class ExpertViewSet(ArchivingViewSetMixin, ServiceWritesMixin, CooperationViewSe
         return Response(CandidateSerializer(found, many=True).data)
 
 
+# A page's several hundred checklist items are ticked by a handful of people: each person
+# is read once (not joined to every item), with only what ActorField writes of them.
+CHECKLIST_ITEMS = ChecklistItem.objects.prefetch_related(
+    Prefetch("done_by", queryset=get_user_model().objects.only("username", "is_superuser"))
+)
+
+
 class DeploymentViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewSet):
     """Deployments of every kind. Partner coordinators see those on their organization's
     projects (and secondments to it) and may file requests; everything after a request is
@@ -149,7 +158,7 @@ class DeploymentViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewS
     queryset = (
         Deployment.objects.with_effective_dates()
         .select_related("expert", "project", "host_organization", "mission", "requesting_organization", "approved_by")
-        .prefetch_related(Prefetch("checklist", queryset=ChecklistItem.objects.select_related("done_by")))
+        .prefetch_related(listed("checklist", CHECKLIST_ITEMS))
     )
     serializer_class = DeploymentSerializer
     filterset_class = DeploymentFilter

@@ -7,7 +7,13 @@ from typing import Any
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from cooperation.api.serializers import ActorField, BriefRelatedField, CodeRelatedField, CooperationSerializer
+from cooperation.api.serializers import (
+    ActorField,
+    BriefRelatedField,
+    CodeRelatedField,
+    CooperationSerializer,
+    NestedRowSerializer,
+)
 from cooperation.models import CooperationField, Organization, Region
 
 from ..models import (
@@ -47,7 +53,7 @@ class WithCooperationFields:
         return declared
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(NestedRowSerializer):
     organization = CodeRelatedField(queryset=Organization.objects.all())
 
     class Meta:

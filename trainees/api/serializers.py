@@ -14,7 +14,7 @@ from cooperation.access import organization_of
 from cooperation.api.links import page_link
 from cooperation.api.row_imports import RowProblemSerializer
 from cooperation.api.schema import ErrorBodySerializer
-from cooperation.api.serializers import BriefRelatedField, CodeRelatedField, CooperationSerializer
+from cooperation.api.serializers import BriefRelatedField, CodeRelatedField, CooperationSerializer, NestedRowSerializer
 from cooperation.models import CooperationField, Organization
 from cooperation.privacy import PersonalDataMixin
 from cooperation.roles import sees_everything
@@ -48,7 +48,7 @@ class CourseVisitSerializer(CooperationSerializer):
         brief_fields = ("id", "url", "display", "date", "kind")
 
 
-class NestedVisitSerializer(serializers.ModelSerializer):
+class NestedVisitSerializer(NestedRowSerializer):
     class Meta:
         model = CourseVisit
         fields = ("id", "date", "place", "kind")
@@ -115,7 +115,7 @@ class CourseSerializer(CooperationSerializer):
         return max(obj.capacity - taken, 0)
 
 
-class EnrollmentBriefSerializer(serializers.ModelSerializer):
+class EnrollmentBriefSerializer(NestedRowSerializer):
     course = BriefRelatedField(read_only=True)
 
     class Meta:
@@ -163,7 +163,7 @@ class NewTraineeSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(NestedRowSerializer):
     class Meta:
         model = EnrollmentStatusChange
         fields = ("from_status", "to_status", "changed_at", "note", "retrospective")

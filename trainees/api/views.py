@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from cooperation.access import organization_of
 from cooperation.api.permissions import StaffOnly
 from cooperation.api.row_imports import HistoryImportMixin, file_refused, rows_refused
+from cooperation.api.rows import listed
 from cooperation.api.schema import ErrorSerializer
 from cooperation.api.viewsets import CooperationViewSet, ServiceWritesMixin
 from cooperation.archive import ArchivingViewSetMixin
@@ -108,7 +109,7 @@ class CourseViewSet(HistoryImportMixin, ServiceWritesMixin, CooperationViewSet):
     then null: it would be computed from other organizations' nominations).
     """
 
-    queryset = Course.objects.select_related("host", "program", "project").prefetch_related("fields", "visits")
+    queryset = Course.objects.select_related("host", "program", "project").prefetch_related("fields", listed("visits"))
     serializer_class = CourseSerializer
     row_import = CourseHistory()
     filterset_class = CourseFilter
@@ -272,7 +273,7 @@ class EnrollmentViewSet(CooperationViewSet):
     `new_trainee`) and withdraw their own nominees; staff move enrollments along."""
 
     queryset = Enrollment.objects.select_related("course", "trainee", "nominated_by").prefetch_related(
-        Prefetch("status_changes", queryset=EnrollmentStatusChange.objects.order_by("changed_at", "pk"))
+        listed("status_changes", EnrollmentStatusChange.objects.order_by("changed_at", "pk"))
     )
     serializer_class = EnrollmentSerializer
     filterset_class = EnrollmentFilter
