@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from .views import DashboardView, DownloadView, PackDownloadView, PackRequestView, PackStatusView, ProgramResultsView
+from .views import (
+    DashboardView,
+    DownloadView,
+    PackDownloadView,
+    PackRequestView,
+    PackStatusView,
+    ProgramResultsView,
+    WatchListView,
+)
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
@@ -11,4 +19,5 @@ urlpatterns = [
     path("packs/<int:pk>/", PackStatusView.as_view(), name="reports-pack-status"),
     path("packs/<int:pk>/download/", PackDownloadView.as_view(), name="reports-pack-download"),
     path("results/", ProgramResultsView.as_view(), name="reports-results"),
+    path("watch-list/", WatchListView.as_view(), name="reports-watch-list"),
 ]

@@ -57,10 +57,19 @@ class DashboardView(ReportReaderMixin, TemplateView):
             context["today"] = timezone.localdate()
             context["period_under_way"] = summary.period.contains(context["today"])
             context["query"] = self.request.GET.urlencode() or f"kind={form.data['kind']}&value={form.data['value']}"
-        context["watch_list"] = watch_list(self.request.user)
         context["pack_form"] = PackForm(initial=_pack_initial(form))
         context["packs"] = ReportJob.objects.filter(requested_by=self.request.user).defer("content")[:5]
         return context
+
+
+class WatchListView(ReportReaderMixin, TemplateView):
+    """What needs attention now, read live: a page of its own, which the dashboard fetches
+    into its place after the figures are shown."""
+
+    template_name = "reports/watch_list.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "watch_list": watch_list(self.request.user)}
 
 
 def _pack_initial(form: PeriodForm) -> dict:

@@ -215,6 +215,7 @@ PAGES: dict[str, dict[str, dict]] = {
     "i18n/setlang/": {"post": _everyone(302)},
     "dashboard/": {"get": _readers(200)},
     "dashboard/download/": {"get": _readers(200)},
+    "dashboard/watch-list/": {"get": _readers(200)},
     # An empty form: the readers are sent back to the dashboard with the form's errors,
     # nobody else gets that far.
     "dashboard/packs/": {"post": _readers(302)},

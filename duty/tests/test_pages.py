@@ -65,7 +65,7 @@ def test_managers_and_coordinators_are_refused_and_see_no_names(manager_user, co
 
 
 def test_managers_read_only_the_counts_on_the_dashboard(manager_user, abroad):
-    response = signed_in(manager_user).get(reverse("dashboard"))
+    response = signed_in(manager_user).get(reverse("reports-watch-list"))
 
     section = next(section for section in response.context["watch_list"] if section.key == "abroad")
     assert [(item.text, item.link) for item in section.items] == [("Indonesia: 2", ""), ("Philippines: 1", "")]

@@ -27,6 +27,8 @@ def test_manager_reads_this_year_then_fiscal_2012_in_japanese_and_downloads_the_
     current = fiscal_year_of(timezone.localdate())
     assert f"FY{current}" in page.locator("#summary-title").inner_text()
     assert "not over yet" in page.locator("#period-note").inner_text()
+    # The watch list arrives from its own page into its place (the script may fetch it).
+    page.wait_for_selector("#watch-list[data-loaded=true] details.watch")
     page.screenshot(path=str(artifacts_dir / "first-day-manager-dashboard-en.png"), full_page=True)
 
     page.click("button[name=language][value=ja]")

@@ -74,7 +74,7 @@ def test_managers_see_how_many_officials_not_whose_documents(client, manager_use
     assert (sections["roll_calls"].items, sections["roll_calls"].withheld) == ([], 1)
 
     client.force_login(manager_user)
-    html = client.get("/dashboard/").content.decode()
+    html = client.get("/dashboard/watch-list/").content.decode()
     assert 'data-key="documents"' in html
     assert expert.personnel_number not in html
     assert str(expert.passport_expiry) not in html
@@ -100,3 +100,13 @@ def test_the_watch_list_costs_the_same_queries_whatever_its_length(staff_user):
         "abroad": 1,
     }
     assert len(many) == len(few)
+
+
+def test_the_dashboard_leaves_the_watch_list_to_its_own_page(client, manager_user):
+    """The figures do not wait for the live watch list: the page names where to fetch it."""
+    build_watch_cases()
+    client.force_login(manager_user)
+    response = client.get("/dashboard/")
+    assert "watch_list" not in response.context
+    assert 'data-source="/dashboard/watch-list/"' in response.content.decode()
+    assert 'data-key="documents"' not in response.content.decode()

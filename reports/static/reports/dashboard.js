@@ -96,4 +96,20 @@
       });
     });
   });
+
+  // The watch list is read live from the records and comes from a page of its own, so the
+  // figures above do not wait for it; without script its link opens that page.
+  document.addEventListener("DOMContentLoaded", function () {
+    var section = document.getElementById("watch-list");
+    if (!section || !section.dataset.source) { return; }
+    fetch(section.dataset.source, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var found = new DOMParser().parseFromString(html, "text/html").getElementById("watch-sections");
+        if (!found) { return; }
+        section.querySelector(".watch-loading").replaceWith(document.adoptNode(found));
+        section.dataset.loaded = "true";
+      });
+  });
 })();
