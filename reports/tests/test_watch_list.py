@@ -103,10 +103,11 @@ def test_the_watch_list_costs_the_same_queries_whatever_its_length(staff_user):
 
 
 def test_the_dashboard_leaves_the_watch_list_to_its_own_page(client, manager_user):
-    """The figures do not wait for the live watch list: the page names where to fetch it."""
+    """The figures do not wait for the live watch list: the page names where to fetch it.
+    (An unclear period keeps the figures out of this test: the first read computes them.)"""
     build_watch_cases()
     client.force_login(manager_user)
-    response = client.get("/dashboard/")
+    response = client.get("/dashboard/?kind=fiscal_year&value=unclear")
     assert "watch_list" not in response.context
     assert 'data-source="/dashboard/watch-list/"' in response.content.decode()
     assert 'data-key="documents"' not in response.content.decode()
