@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 COURSE_HORIZON_DAYS = 30
+# Items listed per section, the urgent first; the rest are counted. A large agency can have
+# thousands of overdue check-ins or documents running out at once, and a list that long is
+# read by nobody (and weighs a megabyte): the count says how big the problem is, the admin
+# lists every case.
+SHOWN_PER_SECTION = 50
 
 
 @dataclass
@@ -41,10 +46,17 @@ class WatchSection:
     title: StrOrPromise
     items: list[WatchItem] = field(default_factory=list)
     withheld: int = 0  # items counted but not shown to this reader
+    more: int = 0  # items counted beyond the ones listed
 
     @property
     def count(self) -> int:
-        return len(self.items) + self.withheld
+        return len(self.items) + self.withheld + self.more
+
+    def listing_the_first(self, shown: int) -> WatchSection:
+        if len(self.items) > shown:
+            by_urgency = sorted(self.items, key=lambda item: not item.urgent)
+            self.items, self.more = by_urgency[:shown], self.more + len(self.items) - shown
+        return self
 
 
 def _items(reminders: list[Reminder], *, links: bool) -> list[WatchItem]:
@@ -56,6 +68,10 @@ def _items(reminders: list[Reminder], *, links: bool) -> list[WatchItem]:
 
 
 def watch_list(user, now: datetime | None = None) -> list[WatchSection]:
+    return [section.listing_the_first(SHOWN_PER_SECTION) for section in _sections(user, now)]
+
+
+def _sections(user, now: datetime | None) -> list[WatchSection]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     links = user.is_staff

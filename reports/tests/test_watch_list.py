@@ -111,3 +111,25 @@ def test_the_dashboard_leaves_the_watch_list_to_its_own_page(client, manager_use
     assert "watch_list" not in response.context
     assert 'data-source="/dashboard/watch-list/"' in response.content.decode()
     assert 'data-key="documents"' not in response.content.decode()
+
+
+def test_a_long_section_lists_the_urgent_first_and_counts_the_rest(staff_user, monkeypatch):
+    monkeypatch.setattr("reports.watchlist.SHOWN_PER_SECTION", 2)
+    for _ in range(2):
+        build_watch_cases()
+    sections = {section.key: section for section in watch_list(staff_user)}
+    check_ins = sections["check_ins"]
+    assert (len(check_ins.items), check_ins.more, check_ins.count) == (2, 0, 2)
+    for _ in range(2):
+        build_watch_cases()
+    sections = {section.key: section for section in watch_list(staff_user)}
+    assert {key: (len(section.items), section.more) for key, section in sections.items()} == {
+        "departures": (2, 2),
+        "check_ins": (2, 2),
+        "documents": (2, 2),
+        "roll_calls": (2, 2),
+        "courses": (2, 2),
+        "nominations": (2, 2),
+        "abroad": (1, 0),
+    }
+    assert all(item.urgent for item in sections["check_ins"].items)
