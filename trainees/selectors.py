@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from .choices import Applied, OutcomeFeed
-from .models import SEAT_STATUSES, Course, EnrollmentStatus, SurveyAnswer
+from .models import SEAT_STATUSES, Course, Enrollment, EnrollmentStatus, SurveyAnswer
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -52,10 +52,13 @@ def courses_starting_with_open_seats(
 
 def courses_with_undecided_nominations() -> QuerySet[WithAnnotations[Course, Undecided]]:
     """Courses annotated with `undecided`: nominations nobody has accepted, waitlisted or rejected yet."""
+    nominated = Enrollment.objects.filter(status=EnrollmentStatus.NOMINATED)
     return (
+        # The courses first (from the nominated rows' index), then their nominations counted:
+        # counting every course's enrollments first read them all.
         Course.objects.exclude(status=Course.Status.CANCELLED)
+        .filter(pk__in=nominated.values("course"))
         .annotate(undecided=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.NOMINATED)))
-        .filter(undecided__gt=0)
         .order_by("nomination_deadline", "code")
     )
 
