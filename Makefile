@@ -19,17 +19,17 @@ SOAK_SECONDS ?= 10
 test test-fast soak: export PYTHONDONTWRITEBYTECODE :=
 PYTEST := $(PY) -m cooperation.devstack exec -- $(PY) -m pytest -n $(WORKERS) --dist worksteal
 
-# mypy (about 20 s of one core from a clean clone) checks beside the suite, at a lower
-# priority: the suite's start waits for the migrated template, which gets the core first.
-# Its report follows the suite's, and either failing fails `make test`.
+# The static checks (ruff, lint-imports and mypy: about 30 s of one core from a clean clone)
+# run beside the suite, at a lower priority: the suite's start waits for the migrated
+# template, which gets the core first. Their report follows the suite's, and either failing
+# fails `make test`.
+STATIC_CHECKS := status=0; for check in "ruff check ." "ruff format --check ." lint-imports mypy; do \
+	$(VENV)/bin/$$check || status=1; done; exit $$status
 test: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports
-	@types=$$(mktemp); nice -n 10 $(VENV)/bin/mypy > $$types 2>&1 & mypy=$$!; \
+	@checks=$$(mktemp); (nice -n 10 sh -c '$(STATIC_CHECKS)' > $$checks 2>&1) & static=$$!; \
 	SOAK_SECONDS=$(SOAK_SECONDS) $(PYTEST) $(PYTEST_ARGS); suite=$$?; \
-	wait $$mypy; typed=$$?; echo "mypy:"; cat $$types; rm -f $$types; \
-	test $$suite -eq 0 && test $$typed -eq 0
+	wait $$static; checked=$$?; echo "ruff, lint-imports, mypy:"; cat $$checks; rm -f $$checks; \
+	test $$suite -eq 0 && test $$checked -eq 0
 
 # The edit loop: everything but the slow tiers (browser, contract, matrix, soak, slow). The
 # contract module is not even collected: collecting it builds every schemathesis case.

@@ -240,3 +240,21 @@ def test_rows_are_written_as_drf_writes_them(request, viewset, who):
         reference = viewset.serializer_class(rows, many=True, context={"request": answer})
         by_drf = [serializers.Serializer.to_representation(reference.child, row) for row in rows]
         assert JSONRenderer().render(planned.data) == JSONRenderer().render(by_drf)
+
+
+def test_each_serializer_gets_fields_of_its_own(staff_user):
+    """The fields are built once per class and copied for each serializer: binding a copy
+    to one serializer (or changing what it offers) leaves the next serializer's alone."""
+    factory = APIRequestFactory()
+
+    def serializer():
+        request = Request(factory.get("/"))
+        request.user = staff_user
+        return DeploymentViewSet.serializer_class(context={"request": request})
+
+    first, second = serializer(), serializer()
+    first.fields["kind"].choices = [("training", "Training")]
+    for name, field in second.fields.items():
+        assert field.parent is second and field.field_name == name
+        assert field is not first.fields[name]
+    assert dict(second.fields["kind"].choices) != dict(first.fields["kind"].choices)
