@@ -32,9 +32,10 @@ def _copy_of(field):
 
     DRF copies a field by constructing it again from its arguments, copied deeply. A field
     that holds no other field only gains state of its own when it is bound to its
-    serializer (name, parent, source), which a shallow copy keeps apart: it costs a
-    twentieth as much. A serializer, a list of references or a field with a child binds
-    the fields it holds to itself, so those are constructed again as DRF does.
+    serializer (name, parent, source), which a shallow copy keeps apart: it costs about a
+    fifth as much (a deployment's 28 such fields: 0.83 ms → 0.15 ms). A serializer, a
+    list of references or a field with a child binds the fields it holds to itself, so
+    those are constructed again as DRF does.
     """
     if isinstance(field, (serializers.BaseSerializer, relations.ManyRelatedField)) or hasattr(field, "child"):
         return copy.deepcopy(field)
