@@ -5,7 +5,7 @@ answers from the policy table in authorization_policy.py; an endpoint without an
 there fails `test_every_endpoint_has_an_expectation`, naming it. A refused write must
 not write to any record table, not even in a savepoint it rolls back; an allowed one must
 write. PostgreSQL's own counters of the test's transaction say which rows were inserted,
-updated or deleted (pg_stat_xact_user_tables), so no table is read to find out.
+updated or deleted (`writes`), so no table is read to find out.
 
 Every API cell runs twice for the roles with an account: signed in (a session) and with
 an API token (`Authorization: Token …`), the way partners' scripts call.
@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 
 import pytest
 from django.contrib import admin
-from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework import relations
@@ -46,6 +45,7 @@ from .authorization_policy import (
     admin_expectation,
     resource_expectation,
 )
+from .writes import writes
 
 # Slow (the `matrix` tier): several thousand requests, each a full pass through the stack.
 pytestmark = [pytest.mark.django_db, pytest.mark.matrix]
@@ -225,20 +225,6 @@ def data(module_transaction, django_db_blocker):
             if user is not None
         }
     return dataset
-
-
-def writes() -> dict:
-    """Rows inserted, updated and deleted so far in this transaction, per record table.
-
-    PostgreSQL keeps these counters per transaction and counts every attempt, those of
-    savepoints rolled back included: a request that wrote and then undid its write still
-    shows as a write.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables WHERE schemaname = 'public'"
-        )
-        return {row[0]: row[1:] for row in cursor.fetchall() if row[0].startswith(RECORD_TABLE_PREFIXES)}
 
 
 def _changed(before: dict, after: dict) -> list[str]:
@@ -432,7 +418,7 @@ def test_authorization(case, data):
     )
     url, body, query, expected = build(case, data)
     client = _client(data, case)
-    before = writes() if case.method != "get" else None
+    before = writes(RECORD_TABLE_PREFIXES) if case.method != "get" else None
     response = _call(client, case.method, url, body, query, case.name in MULTIPART_ACTIONS)
     accepted = expected if isinstance(expected, tuple) else (expected,)
     assert response.status_code in accepted, (
@@ -440,7 +426,7 @@ def test_authorization(case, data):
         f"expected {expected}: {getattr(response, 'content', b'')[:300]!r}"
     )
     if before is not None:
-        changed = _changed(before, writes())
+        changed = _changed(before, writes(RECORD_TABLE_PREFIXES))
         if min(accepted) >= 400 or case.role == ANONYMOUS:
             assert not changed, f"a refused {case.method.upper()} {url} changed {changed}"
         elif case.kind != "page":

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import django_filters
 import pytest
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
 from django.urls import reverse
 from rest_framework import relations
 from rest_framework.test import APIClient, APIRequestFactory
@@ -29,6 +28,7 @@ from cooperation.filters import ReferenceFilter, ReferencesFilter
 
 from . import authorization_dataset
 from .authorization_policy import COORDINATOR, MANAGER, OTHER, OWN, ROLELESS, STAFF
+from .writes import writes
 
 pytestmark = pytest.mark.django_db
 
@@ -199,17 +199,6 @@ def _client(data, role: str) -> APIClient:
     return client
 
 
-def _writes() -> int:
-    """Rows inserted, updated or deleted in record tables so far in this transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables "
-            "WHERE relname LIKE ANY(%s)",
-            [[f"{prefix}%" for prefix in RECORD_TABLES]],
-        )
-        return int(cursor.fetchone()[0])
-
-
 def _value(field, record, lookup: str | None = None):
     if lookup is None:
         lookup = getattr(field, "slug_field", "pk") if isinstance(field, relations.SlugRelatedField) else "pk"
@@ -268,9 +257,9 @@ def test_a_reference_outside_the_scope_answers_as_a_missing_one(case, data):
     answers = []
     for value in (outside, missing):
         sent = {**body, case.field: [value] if isinstance(field, relations.ManyRelatedField) else value}
-        before = _writes()
+        before = writes(RECORD_TABLES)
         response = getattr(_client(data, case.role), method)(url, sent, format="json")
-        assert _writes() == before, f"{method.upper()} {url} naming {value!r} wrote to the database"
+        assert writes(RECORD_TABLES) == before, f"{method.upper()} {url} naming {value!r} wrote to the database"
         answers.append(_masked(response, outside, missing))
     assert answers[0] == answers[1], f"{case.id}: out of scope {answers[0]} differs from missing {answers[1]}"
     assert answers[0][0] >= 400
