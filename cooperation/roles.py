@@ -93,18 +93,26 @@ def role_permissions(role: str, permissions) -> list:
     return granted
 
 
-def sync_role_permissions(*, apps=global_apps, **kwargs) -> None:
+def sync_role_permissions(*, apps=global_apps, app_config=None, **kwargs) -> None:
     """Make every role group hold exactly its declared permissions.
 
-    Runs from the roles data migration and again after every `migrate` (post_migrate),
-    so permissions of models added later reach the roles without another migration.
+    Runs from the roles data migration and again after every `migrate` and `flush`
+    (post_migrate), so permissions of models added later reach the roles without another
+    migration. post_migrate comes once for each app, each creating its own permissions
+    first: the roles are synchronized once, at the last app's.
     """
+    if app_config is not None and app_config is not _last_app_with_models():
+        return
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     permissions = list(Permission.objects.select_related("content_type"))
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set(role_permissions(role, permissions))
+
+
+def _last_app_with_models():
+    return [config for config in global_apps.get_app_configs() if config.models_module is not None][-1]
 
 
 def roles_of(user) -> frozenset[str]:
