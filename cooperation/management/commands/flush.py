@@ -1,11 +1,12 @@
 """Django's `flush`, truncating only the tables that hold rows.
 
 Django truncates every table in one statement, and PostgreSQL gives each table and index
-new files even when it is empty: over a second for this schema, where after a test that
-committed its data (the teardown of every such test) four or five tables hold rows.
-Truncating those, with the tables that reference them, leaves the same database: every
-table empty, then `post_migrate` as before. A flush that resets sequences still truncates
-every table, since an empty table's sequence may have moved.
+new files even when it is empty: over a second for this schema. After a test that
+committed its data (the teardown of every such test) only the tables it wrote and those
+`post_migrate` fills hold rows. Truncating those, with the tables that reference them,
+leaves the same database: every table empty, then `post_migrate` as before. A flush that
+resets sequences still truncates every table, since an empty table's sequence may have
+moved.
 """
 
 from contextlib import suppress
